@@ -1,0 +1,25 @@
+"""The user-facing knowledge graph: store + ingest + canned queries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from ptmkg.ingest import IngestResult, ingest
+from ptmkg.store import GraphStore
+
+
+class KG(GraphStore):
+    """A ptmkg knowledge graph. ``KG()`` opens the default on-disk store; ``KG.memory()`` an in-memory one."""
+
+    def ingest(self, source: str, path: str | Path | None = None, *, force: bool = False,
+               **options: object) -> IngestResult:
+        """Read, map and load one source snapshot (idempotent: the same input is loaded once)."""
+        return ingest(self, source, path, force=force, **options)
+
+    def run(self, name: str, **params: object) -> pl.DataFrame | bool:
+        """Run a canned query from ``queries/`` by name."""
+        from ptmkg.queries import catalogue
+
+        return catalogue().get(name).run(self, **params)

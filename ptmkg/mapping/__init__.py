@@ -1,0 +1,1 @@
+"""Mapping: typed frames → triples, built column-wise (see :mod:`ptmkg.mapping.terms`)."""

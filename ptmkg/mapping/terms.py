@@ -1,0 +1,157 @@
+"""Vectorised builders for N-Triples terms and triples (polars expressions).
+
+Every builder returns a polars expression producing the N-Triples text of a term;
+a null input gives a null term, and a triple with a null term is dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import polars as pl
+
+from ptmkg.namespaces import ID, RDF_TYPE, XSD
+
+# Characters not allowed in an N-Triples IRIREF, plus '#' and '?' which would change an id's meaning.
+_IRI_UNSAFE = ["%", " ", "<", ">", '"', "{", "}", "|", "^", "`", "\\", "#", "?", "\t", "\n", "\r"]
+
+
+def encode_key(expr: pl.Expr) -> pl.Expr:
+    """Percent-encode the characters of ``expr`` that may not stand in an IRI path."""
+    for ch in _IRI_UNSAFE:
+        expr = expr.str.replace_all(ch, f"%{ord(ch):02X}", literal=True)
+    return expr.str.replace_all(r"[\x00-\x1f]", "")
+
+
+def iri(prefix: str, key: pl.Expr | str) -> pl.Expr:
+    """An IRI term ``<prefix + encoded key>``; ``key`` is a column name or expression."""
+    key = pl.col(key) if isinstance(key, str) else key
+    return pl.concat_str([pl.lit("<" + prefix), encode_key(key.cast(pl.String)), pl.lit(">")])
+
+
+def entity(kind: str, key: pl.Expr | str) -> pl.Expr:
+    """An instance IRI ``id/<kind>/<key>`` (see VOCAB.md)."""
+    return iri(f"{ID}{kind}/", key)
+
+
+def raw_iri(expr: pl.Expr | str) -> pl.Expr:
+    """An IRI term from a column that already holds full IRIs (only unsafe characters are encoded)."""
+    expr = pl.col(expr) if isinstance(expr, str) else expr
+    for ch in [" ", "<", ">", '"', "{", "}", "|", "^", "`", "\\"]:
+        expr = expr.str.replace_all(ch, f"%{ord(ch):02X}", literal=True)
+    return pl.concat_str([pl.lit("<"), expr, pl.lit(">")])
+
+
+def const(iri_text: str) -> pl.Expr:
+    """A constant IRI term."""
+    return pl.lit(f"<{iri_text}>")
+
+
+def _escape(expr: pl.Expr) -> pl.Expr:
+    return (
+        expr.str.replace_all("\\", "\\\\", literal=True)
+        .str.replace_all('"', '\\"', literal=True)
+        .str.replace_all("\n", "\\n", literal=True)
+        .str.replace_all("\r", "\\r", literal=True)
+    )
+
+
+def text(expr: pl.Expr | str, lang: str | None = None) -> pl.Expr:
+    """A plain (xsd:string) or language-tagged literal; empty strings become null."""
+    expr = pl.col(expr) if isinstance(expr, str) else expr
+    expr = expr.cast(pl.String)
+    expr = pl.when(expr.str.len_chars() > 0).then(expr)
+    tail = f'"@{lang}' if lang else '"'
+    return pl.concat_str([pl.lit('"'), _escape(expr), pl.lit(tail)])
+
+
+def typed(expr: pl.Expr | str, datatype: str) -> pl.Expr:
+    """A typed literal; ``datatype`` is a full IRI or an ``xsd:`` local name."""
+    expr = pl.col(expr) if isinstance(expr, str) else expr
+    dt = datatype if "://" in datatype else XSD + datatype
+    return pl.concat_str([pl.lit('"'), _escape(expr.cast(pl.String)), pl.lit(f'"^^<{dt}>')])
+
+
+def integer(expr: pl.Expr | str) -> pl.Expr:
+    """An xsd:integer literal."""
+    expr = pl.col(expr) if isinstance(expr, str) else expr
+    return typed(expr.cast(pl.Int64), "integer")
+
+
+def double(expr: pl.Expr | str) -> pl.Expr:
+    """An xsd:double literal; NaN and infinities become null."""
+    expr = pl.col(expr) if isinstance(expr, str) else expr
+    expr = expr.cast(pl.Float64)
+    return typed(pl.when(expr.is_finite()).then(expr), "double")
+
+
+def boolean(expr: pl.Expr | str) -> pl.Expr:
+    """An xsd:boolean literal."""
+    expr = pl.col(expr) if isinstance(expr, str) else expr
+    return typed(expr.cast(pl.Boolean).cast(pl.String), "boolean")
+
+
+def date_time(expr: pl.Expr | str) -> pl.Expr:
+    """An xsd:dateTime literal (UTC) from a Datetime column."""
+    expr = pl.col(expr) if isinstance(expr, str) else expr
+    return typed(expr.dt.convert_time_zone("UTC").dt.strftime("%Y-%m-%dT%H:%M:%SZ"), "dateTime")
+
+
+def date(expr: pl.Expr | str) -> pl.Expr:
+    """An xsd:date literal from a Date column."""
+    expr = pl.col(expr) if isinstance(expr, str) else expr
+    return typed(expr.dt.strftime("%Y-%m-%d"), "date")
+
+
+class Triples:
+    """Collects triples as whole columns of N-Triples terms; nothing is built row by row."""
+
+    def __init__(self) -> None:
+        self._parts: list[pl.DataFrame] = []
+
+    def add(self, frame: pl.DataFrame, s: pl.Expr, p: str, o: pl.Expr) -> Triples:
+        """Add one triple per row of ``frame``: subject and object expressions, predicate IRI."""
+        part = frame.select(s.alias("s"), pl.lit(f"<{p}>").alias("p"), o.alias("o")).drop_nulls()
+        if part.height:
+            self._parts.append(part)
+        return self
+
+    def types(self, frame: pl.DataFrame, s: pl.Expr, *classes: str) -> Triples:
+        """Add ``rdf:type`` triples for each class IRI."""
+        for cls in classes:
+            self.add(frame, s, RDF_TYPE, const(cls))
+        return self
+
+    def extend(self, other: Triples) -> Triples:
+        """Append another collection's parts."""
+        self._parts.extend(other._parts)
+        return self
+
+    def frame(self) -> pl.DataFrame:
+        """All triples as one frame of ``s``, ``p``, ``o`` terms, duplicates removed."""
+        if not self._parts:
+            return pl.DataFrame(schema={"s": pl.String, "p": pl.String, "o": pl.String})
+        return pl.concat(self._parts, how="vertical").unique(maintain_order=True)
+
+    def __len__(self) -> int:
+        return self.frame().height
+
+    def write_ntriples(self, path: Path) -> int:
+        """Write N-Triples to ``path``; returns the number of distinct triples written."""
+        lines = self.frame().select(pl.concat_str(["s", "p", "o"], separator=" ") + pl.lit(" ."))
+        lines.write_csv(path, include_header=False, quote_style="never")
+        return lines.height
+
+    def ntriples(self) -> str:
+        """The N-Triples text (for small graphs and tests)."""
+        lines = self.frame().select(pl.concat_str(["s", "p", "o"], separator=" ") + pl.lit(" .\n"))
+        return lines.to_series().str.join("").item() if lines.height else ""
+
+
+def merge(parts: Iterable[Triples]) -> Triples:
+    """One collection from several."""
+    out = Triples()
+    for t in parts:
+        out.extend(t)
+    return out

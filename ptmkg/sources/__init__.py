@@ -1,0 +1,1 @@
+"""Sources: each module reads one kind of input into typed polars frames (no RDF here)."""

@@ -1,0 +1,56 @@
+"""The contract every source module follows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from ptmkg.errors import InputError
+from ptmkg.snapshot import SnapshotInfo
+
+
+@dataclass
+class SourceData:
+    """What a source read: its snapshot identity and named, typed frames."""
+
+    snapshot: SnapshotInfo
+    frames: dict[str, pl.DataFrame]
+
+
+def require_columns(frame: pl.DataFrame, required: list[str], file: Path | str) -> None:
+    """Raise :class:`InputError` naming the first missing column."""
+    for col in required:
+        if col not in frame.columns:
+            raise InputError(str(file), f"missing column (found: {', '.join(frame.columns[:12])})", field=col)
+
+
+def read_csv(path: Path, schema: dict[str, pl.DataType] | None = None, **kwargs: object) -> pl.DataFrame:
+    """Read a CSV as strings (then cast by the caller); errors name the file and line."""
+    try:
+        return pl.read_csv(path, infer_schema=False, schema_overrides=schema, **kwargs)
+    except UnicodeDecodeError as e:
+        raise InputError(str(path), f"not UTF-8 text ({e.reason} at byte {e.start})") from None
+    except pl.exceptions.ComputeError as e:
+        raise InputError(str(path), f"not a readable CSV: {str(e).splitlines()[0]}") from None
+
+
+def cast_checked(frame: pl.DataFrame, casts: dict[str, pl.DataType], file: Path | str,
+                 row_offset: int = 2) -> pl.DataFrame:
+    """Cast string columns; the first unparseable value raises naming row and field.
+
+    Empty strings count as missing, not as errors. ``row_offset`` maps frame index to file line
+    (2 for a CSV with a header line).
+    """
+    out = []
+    for name, dtype in casts.items():
+        col = pl.col(name)
+        clean = pl.when(col.str.strip_chars() != "").then(col.str.strip_chars())
+        cast = clean.cast(dtype, strict=False)
+        bad = frame.select(pl.arg_where(clean.is_not_null() & cast.is_null()).first()).item()
+        if bad is not None:
+            raise InputError(str(file), f"cannot read {frame[name][bad]!r} as {dtype}",
+                             row=bad + row_offset, field=name)
+        out.append(cast.alias(name))
+    return frame.with_columns(out)

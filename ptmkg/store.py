@@ -1,0 +1,238 @@
+"""The graph store: Oxigraph on disk or in memory, atomic snapshot loads, SPARQL → polars."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from datetime import date, datetime
+from pathlib import Path
+
+import polars as pl
+import pyoxigraph as ox
+
+from ptmkg.errors import PtmkgError
+from ptmkg.mapping.terms import Triples
+from ptmkg.namespaces import CATALOG_GRAPH, GRAPH, PREFIXES, PTMKG, XSD
+from ptmkg.results import solutions_frame
+from ptmkg.snapshot import SnapshotInfo
+
+FORMATS: dict[str, ox.RdfFormat] = {
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+_QUAD_FORMATS = {"nquads", "trig", "jsonld"}
+
+
+def default_store_path() -> Path:
+    """``$PTMKG_STORE`` or ``~/.ptmkg/store``."""
+    return Path(os.environ.get("PTMKG_STORE") or Path.home() / ".ptmkg" / "store")
+
+
+def to_term(value: object, as_iri: bool = False) -> ox.NamedNode | ox.Literal:
+    """A Python value as an RDF term for parameter binding."""
+    if as_iri or isinstance(value, ox.NamedNode):
+        try:
+            return value if isinstance(value, ox.NamedNode) else ox.NamedNode(str(value))
+        except ValueError as e:
+            raise PtmkgError(f"not an IRI: {value!r} ({e})") from None
+    if isinstance(value, bool):
+        return ox.Literal("true" if value else "false", datatype=ox.NamedNode(XSD + "boolean"))
+    if isinstance(value, int):
+        return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
+    if isinstance(value, float):
+        return ox.Literal(repr(value), datatype=ox.NamedNode(XSD + "double"))
+    if isinstance(value, datetime):
+        return ox.Literal(value.isoformat(), datatype=ox.NamedNode(XSD + "dateTime"))
+    if isinstance(value, date):
+        return ox.Literal(value.isoformat(), datatype=ox.NamedNode(XSD + "date"))
+    return ox.Literal(str(value))
+
+
+def _where_brace(sparql: str) -> int:
+    """Index of the first ``{`` outside comments, strings and IRIs (the WHERE group)."""
+    i, n = 0, len(sparql)
+    while i < n:
+        c = sparql[i]
+        if c == "#":
+            i = sparql.find("\n", i)
+            if i < 0:
+                break
+        elif c in "\"'":
+            j = i + 1
+            while j < n and sparql[j] != c:
+                j += 2 if sparql[j] == "\\" else 1
+            i = j
+        elif c == "<" and re.match(r"<[^\s<>]*>", sparql[i:]):
+            i = sparql.index(">", i)
+        elif c == "{":
+            return i
+        i += 1
+    raise PtmkgError("the query has no WHERE group to bind parameters in")
+
+
+def bind(sparql: str, params: dict[str, object]) -> str:
+    """Bind ``params`` as a VALUES block at the top of the WHERE group.
+
+    ``name`` binds ``?_name_iri`` (as an IRI), ``?_name`` or ``?name``. Values become RDF terms
+    serialised by Oxigraph, so user input is never pasted into the query text as syntax.
+    """
+    names: list[str] = []
+    terms: list[str] = []
+    for name, value in params.items():
+        if value is None:
+            continue
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise PtmkgError(f"bad parameter name '{name}'")
+        if f"?_{name}_iri" in sparql:
+            var, term = f"_{name}_iri", to_term(value, as_iri=True)
+        elif f"?_{name}" in sparql:
+            var, term = f"_{name}", to_term(value)
+        elif f"?{name}" in sparql:
+            var, term = name, to_term(value)
+        else:
+            raise PtmkgError(f"parameter '{name}' is not used by the query")
+        names.append(f"?{var}")
+        terms.append(str(term))
+    if not names:
+        return sparql
+    at = _where_brace(sparql) + 1
+    return f"{sparql[:at]} VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }} {sparql[at:]}"
+
+
+class GraphStore:
+    """An Oxigraph store holding one named graph per source snapshot plus a catalog graph."""
+
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False, memory: bool = False):
+        """Open (or create) the store at ``path`` (default: :func:`default_store_path`), or in memory."""
+        if memory:
+            self.path, self._store = None, ox.Store()
+        else:
+            self.path = Path(path) if path else default_store_path()
+            if read_only:
+                if not self.path.exists():
+                    raise PtmkgError(f"no store at {self.path}; run 'ptmkg build' first")
+                self._store = ox.Store.read_only(str(self.path))
+            else:
+                self.path.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(self.path))
+        self.read_only = read_only
+        if not read_only:
+            self._drop_unfinished()
+
+    @classmethod
+    def memory(cls) -> GraphStore:
+        """A store held in memory only."""
+        return cls(memory=True)
+
+    @property
+    def oxigraph(self) -> ox.Store:
+        """The underlying pyoxigraph store."""
+        return self._store
+
+    # -- snapshots -----------------------------------------------------------------
+
+    def _catalogued(self) -> set[str]:
+        q = f"SELECT ?g WHERE {{ GRAPH <{CATALOG_GRAPH}> {{ ?g a <{PTMKG}Snapshot> }} }}"
+        return {row[0].value for row in self._store.query(q)}
+
+    def _drop_unfinished(self) -> None:
+        """Remove snapshot graphs without a catalog record (a load that was killed)."""
+        done = self._catalogued()
+        for g in list(self._store.named_graphs()):
+            if isinstance(g, ox.NamedNode) and g.value.startswith(GRAPH) and g.value != CATALOG_GRAPH \
+                    and g.value not in done:
+                self._store.remove_graph(g)
+
+    def find_snapshot(self, source: str, content_hash: str) -> str | None:
+        """The graph IRI of an already loaded snapshot with this source and hash."""
+        q = (f"SELECT ?g WHERE {{ GRAPH <{CATALOG_GRAPH}> {{ ?g <{PTMKG}sourceName> ?src ; "
+             f"<{PTMKG}contentHash> ?h }} }}")
+        rows = list(self._store.query(q, substitutions={ox.Variable("src"): ox.Literal(source),
+                                                          ox.Variable("h"): ox.Literal(content_hash)}))
+        return rows[0][0].value if rows else None
+
+    def load_snapshot(self, info: SnapshotInfo, triples: Triples) -> int:
+        """Load ``triples`` into the snapshot's named graph, all or nothing; returns its triple count.
+
+        The graph is new, so undoing a failed or interrupted load is dropping that graph; the
+        catalog record is written last, in one transaction.
+        """
+        self._writable()
+        graph = ox.NamedNode(info.graph)
+        if self._store.contains_named_graph(graph):
+            raise PtmkgError(f"snapshot graph {info.graph} already exists")
+        with tempfile.TemporaryDirectory(prefix="ptmkg-") as tmp:
+            nt = Path(tmp) / "snapshot.nt"
+            count = triples.write_ntriples(nt)
+            try:
+                self._store.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+                self._store.extend(info.metadata(count))
+                self._store.flush()
+            except BaseException:
+                self._store.remove_graph(graph)
+                raise
+        return count
+
+    def remove_snapshot(self, graph: str) -> None:
+        """Drop a snapshot graph and its catalog record."""
+        self._writable()
+        node = ox.NamedNode(graph)
+        self._store.remove_graph(node)
+        for q in list(self._store.quads_for_pattern(node, None, None, ox.NamedNode(CATALOG_GRAPH))):
+            self._store.remove(q)
+
+    def snapshots(self) -> pl.DataFrame:
+        """One row per loaded snapshot with its PROV/VoID metadata."""
+        return self.query(f"""
+            SELECT ?graph ?source ?version ?retrieved ?loaded ?triples ?hash ?licence WHERE {{
+              GRAPH <{CATALOG_GRAPH}> {{
+                ?graph a ptmkg:Snapshot ; ptmkg:sourceName ?source ; pav:version ?version ;
+                       ptmkg:retrievedAt ?retrieved ; prov:generatedAtTime ?loaded ;
+                       void:triples ?triples ; ptmkg:contentHash ?hash .
+                OPTIONAL {{ ?graph dct:license ?licence }}
+              }}
+            }} ORDER BY ?source ?retrieved""")
+
+    def _writable(self) -> None:
+        if self.read_only:
+            raise PtmkgError("the store is open read-only")
+
+    # -- queries -------------------------------------------------------------------
+
+    def query(self, sparql: str, **params: object) -> pl.DataFrame | bool | list[ox.Triple]:
+        """Run SPARQL over the union of all graphs; parameters are bound, never pasted.
+
+        SELECT → polars DataFrame, ASK → bool, CONSTRUCT/DESCRIBE → list of triples.
+        """
+        try:
+            result = self._store.query(bind(sparql, params), prefixes=PREFIXES,
+                                       use_default_graph_as_union=True)
+        except SyntaxError as e:
+            raise PtmkgError(f"SPARQL syntax error: {e}") from None
+        if isinstance(result, ox.QueryBoolean):
+            return bool(result)
+        if isinstance(result, ox.QuerySolutions):
+            return solutions_frame(result)
+        return list(result)
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    # -- export --------------------------------------------------------------------
+
+    def export(self, output: str | Path, fmt: str = "nquads", snapshot: str | None = None) -> None:
+        """Write the whole store (or one snapshot graph) as nquads, trig, turtle, ntriples or jsonld."""
+        if fmt not in FORMATS:
+            raise PtmkgError(f"unknown format '{fmt}'; use one of {', '.join(FORMATS)}")
+        if fmt not in _QUAD_FORMATS and snapshot is None:
+            raise PtmkgError(f"{fmt} holds one graph: name a snapshot, or use nquads/trig/jsonld")
+        kwargs: dict[str, object] = {"format": FORMATS[fmt]}
+        if snapshot is not None:
+            kwargs["from_graph"] = ox.NamedNode(snapshot)
+        if fmt in ("turtle", "trig"):
+            kwargs["prefixes"] = PREFIXES
+        self._store.dump(str(output), **kwargs)
