@@ -1,0 +1,140 @@
+"""The ptmkg ontology and SHACL shapes: loading them and validating data against them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyshacl
+import rdflib
+from rdflib.namespace import OWL, RDF, SH
+
+ONTOLOGY_DIR: Path = Path(__file__).resolve().parents[1] / "ontology"
+SHAPES_FILE: Path = ONTOLOGY_DIR / "shapes.ttl"
+PTMKG_NS = "https://w3id.org/ptmkg/"
+
+_DECLARATION_TYPES = (
+    OWL.Class,
+    OWL.ObjectProperty,
+    OWL.DatatypeProperty,
+    OWL.AnnotationProperty,
+    OWL.NamedIndividual,
+    RDF.Property,
+)
+
+# Accepted names for `validate(fmt=...)`, mapped to rdflib parser names.
+_FORMATS = {
+    "nquads": "nquads",
+    "nq": "nquads",
+    "trig": "trig",
+    "turtle": "turtle",
+    "ttl": "turtle",
+    "ntriples": "nt",
+    "nt": "nt",
+}
+_QUAD_FORMATS = {"nquads", "trig"}
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One SHACL validation result (of any severity)."""
+
+    focus_node: str
+    path: str | None
+    message: str
+    severity: str  # "Violation", "Warning" or "Info"
+    shape: str  # IRI of the node shape (for a property shape: the node shape holding it)
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """Outcome of `validate`: `conforms` is False iff some result has severity Violation."""
+
+    conforms: bool
+    violations: list[Violation]
+
+
+def ontology_graph() -> rdflib.Graph:
+    """All ontology/*.ttl files except the shapes, parsed into one graph."""
+    graph = rdflib.Graph()
+    for path in sorted(ONTOLOGY_DIR.glob("*.ttl")):
+        if path != SHAPES_FILE:
+            graph.parse(path, format="turtle")
+    return graph
+
+
+def shapes_graph() -> rdflib.Graph:
+    """The SHACL shapes graph (ontology/shapes.ttl)."""
+    return rdflib.Graph().parse(SHAPES_FILE, format="turtle")
+
+
+def declared_terms() -> set[str]:
+    """IRIs in the ptmkg: namespace declared as a class, property or individual."""
+    graph = ontology_graph()
+    declared = {
+        str(s)
+        for kind in _DECLARATION_TYPES
+        for s in graph.subjects(RDF.type, kind)
+        if isinstance(s, rdflib.URIRef)
+    }
+    return {iri for iri in declared if iri.startswith(PTMKG_NS) and iri != PTMKG_NS}
+
+
+def _data_graph(data: str, fmt: str) -> rdflib.Graph:
+    try:
+        parser = _FORMATS[fmt.lower()]
+    except KeyError:
+        raise ValueError(f"unknown RDF format {fmt!r}; use one of {sorted(_FORMATS)}") from None
+    if parser not in _QUAD_FORMATS:
+        return rdflib.Graph().parse(data=data, format=parser)
+    dataset = rdflib.Dataset()
+    dataset.parse(data=data, format=parser)
+    merged = rdflib.Graph()
+    for s, p, o, _ in dataset.quads((None, None, None, None)):
+        merged.add((s, p, o))
+    return merged
+
+
+def _named_shape(shapes: rdflib.Graph, shape: rdflib.term.Node) -> str:
+    """The IRI of `shape`, or of the node shape whose sh:property is the blank `shape`."""
+    if isinstance(shape, rdflib.BNode):
+        parent = shapes.value(predicate=SH.property, object=shape)
+        if parent is not None:
+            return str(parent)
+    return str(shape)
+
+
+def _violations(results: rdflib.Graph, shapes: rdflib.Graph) -> list[Violation]:
+    found = []
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        path = results.value(result, SH.resultPath)
+        message = results.value(result, SH.resultMessage)
+        severity = str(results.value(result, SH.resultSeverity))
+        found.append(
+            Violation(
+                focus_node=str(results.value(result, SH.focusNode)),
+                path=None if path is None else str(path),
+                message="" if message is None else str(message),
+                severity=severity.removeprefix(str(SH)),
+                shape=_named_shape(shapes, results.value(result, SH.sourceShape)),
+            )
+        )
+    return sorted(found, key=lambda v: (v.focus_node, v.path or "", v.message))
+
+
+def validate(data: str, fmt: str = "nquads") -> ValidationReport:
+    """Validate RDF text against the ptmkg shapes, with RDFS inference over the ontology.
+
+    N-Quads/TriG input is merged into a single graph first, so links between snapshots
+    (e.g. a verdict in one graph using a snapshot described in the catalog) are seen.
+    Warnings are reported but do not make the data non-conforming.
+    """
+    shapes = shapes_graph()
+    conforms, results, _ = pyshacl.validate(
+        _data_graph(data, fmt),
+        shacl_graph=shapes,
+        ont_graph=ontology_graph(),
+        inference="rdfs",
+        allow_warnings=True,
+    )
+    return ValidationReport(conforms=bool(conforms), violations=_violations(results, shapes))
