@@ -7,6 +7,7 @@ import re
 import tempfile
 from datetime import date, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 import polars as pl
 import pyoxigraph as ox
@@ -224,7 +225,7 @@ class GraphStore:
 
     # -- export --------------------------------------------------------------------
 
-    def export(self, output: str | Path, fmt: str = "nquads", snapshot: str | None = None) -> None:
+    def export(self, output: str | Path | BinaryIO, fmt: str = "nquads", snapshot: str | None = None) -> None:
         """Write the whole store (or one snapshot graph) as nquads, trig, turtle, ntriples or jsonld."""
         if fmt not in FORMATS:
             raise PtmkgError(f"unknown format '{fmt}'; use one of {', '.join(FORMATS)}")
@@ -235,4 +236,4 @@ class GraphStore:
             kwargs["from_graph"] = ox.NamedNode(snapshot)
         if fmt in ("turtle", "trig"):
             kwargs["prefixes"] = PREFIXES
-        self._store.dump(str(output), **kwargs)
+        self._store.dump(output if hasattr(output, "write") else str(output), **kwargs)

@@ -1,0 +1,245 @@
+"""The ``ptmkg`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import polars as pl
+
+from ptmkg.errors import PtmkgError
+from ptmkg.kg import KG
+from ptmkg.store import default_store_path
+
+SHOWCASE = ["models-per-licence", "serialisation-formats", "reported-emissions"]
+
+
+def print_frame(frame: pl.DataFrame | bool, fmt: str = "table", rows: int = 25) -> None:
+    """Print a result as a table, CSV or JSON (ASK results print true/false)."""
+    if isinstance(frame, bool):
+        print("true" if frame else "false")
+    elif fmt == "csv":
+        sys.stdout.write(frame.write_csv())
+    elif fmt == "json":
+        sys.stdout.write(frame.write_json() + "\n")
+    else:
+        with pl.Config(tbl_rows=rows, tbl_cols=-1, fmt_str_lengths=60, tbl_hide_dataframe_shape=True,
+                       tbl_hide_column_data_types=True, tbl_formatting="ASCII_MARKDOWN"):
+            print(frame)
+
+
+def _open(args: argparse.Namespace, read_only: bool = False) -> KG:
+    return KG(args.store, read_only=read_only)
+
+
+def _params(pairs: list[str]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise PtmkgError(f"--param takes NAME=VALUE, got '{pair}'")
+        out[key] = int(value) if value.lstrip("-").isdigit() else value
+    return out
+
+
+def summary(kg: KG) -> pl.DataFrame:
+    """What the graph holds: counts per kind of thing."""
+    return kg.query("""
+        SELECT ?kind (COUNT(DISTINCT ?x) AS ?count) WHERE {
+          VALUES (?class ?kind) { (ptmkg:Model "models") (ptmkg:Paper "papers") (ptmkg:Repository "repositories")
+            (ptmkg:Dataset "datasets") (ptmkg:TrainingRun "training runs") (ptmkg:Quantity "quantities")
+            (ptmkg:ModelFile "model files") (ptmkg:Agent "agents") }
+          ?x a ?class .
+        } GROUP BY ?kind ORDER BY DESC(?count)""")
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    kg = _open(args)
+    result = kg.ingest("starter")
+    state = "loaded" if result.loaded else "already loaded"
+    print(f"starter snapshot {state}: {result.triples:,} triples in {result.seconds:.1f} s -> {kg.path}\n")
+    print_frame(summary(kg))
+    for name in SHOWCASE:
+        print(f"\n## {name}")
+        print_frame(kg.run(name).head(8))
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from ptmkg.ingest import ingest_all
+
+    kg = _open(args)
+
+    def report(r) -> None:
+        state = "loaded" if r.loaded else "unchanged (same content already loaded)"
+        rate = f", {r.triples / r.seconds:,.0f} triples/s" if r.loaded and r.seconds else ""
+        print(f"{r.source}: {state}: {r.triples:,} triples in {r.seconds:.1f} s{rate} -> {r.graph}")
+
+    if args.source == "all":
+        if not args.path:
+            raise PtmkgError("'ptmkg ingest all' needs a folder, e.g. ../shared/data")
+        ingest_all(kg, args.path, on_result=report)
+        return 0
+    options: dict[str, object] = {}
+    if args.live:
+        options["live"] = True
+        if args.limit:
+            options["limit"] = args.limit
+        if args.search:
+            options["search"] = args.search
+        if args.author:
+            options["author"] = args.author
+    elif not args.path:
+        raise PtmkgError(f"'ptmkg ingest {args.source}' needs a PATH (or --live where the source has one)")
+    report(kg.ingest(args.source, args.path, force=args.force, **options))
+    return 0
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    from ptmkg.ingest import INGESTORS
+
+    print_frame(pl.DataFrame({"source": list(INGESTORS), "reads": [i.description for i in INGESTORS.values()],
+                              "shared folders": [", ".join(i.shared_dirs) for i in INGESTORS.values()]}), rows=100)
+    return 0
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from ptmkg.queries import catalogue
+
+    if args.list or not args.name:
+        print_frame(catalogue().frame(), args.format, rows=200)
+        return 0
+    query = catalogue().get(args.name)
+    if args.show:
+        print(query.sparql)
+        return 0
+    print_frame(query.run(_open(args, read_only=args.read_only), **_params(args.param)), args.format,
+                rows=args.rows)
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    kg = _open(args, read_only=args.read_only)
+    snaps = kg.snapshots()
+    if snaps.is_empty():
+        print(f"store {kg.path} is empty; run 'ptmkg build' or 'ptmkg ingest'")
+        return 0
+    print(f"store: {kg.path}  ({len(kg):,} quads)\n")
+    print_frame(snaps.select("source", "version", "retrieved", "triples", "hash", "graph"), args.format, rows=200)
+    print()
+    print_frame(summary(kg), args.format)
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from ptmkg.ontology import validate
+
+    kg = _open(args, read_only=args.read_only)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "store.nq"
+        kg.export(out, "nquads", snapshot=args.snapshot)
+        report = validate(out.read_text(encoding="utf-8"), "nquads" if args.snapshot is None else "ntriples")
+    for v in report.violations:
+        print(f"{v.severity}\t{v.focus_node}\t{v.path}\t{v.message}")
+    print(f"{len(report.violations)} violation(s)" if report.violations else "conforms: no violations")
+    return 0 if report.conforms else 1
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    kg = _open(args, read_only=args.read_only)
+    out = args.out or sys.stdout.buffer
+    kg.export(out, args.format, snapshot=args.snapshot)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from ptmkg.endpoint import serve
+
+    return serve(Path(args.store or default_store_path()), args.host, args.port, args.cors)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (every command takes --store)."""
+    parser = argparse.ArgumentParser(prog="ptmkg", description="A reproducibility knowledge graph of pre-trained models.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, func: Callable[[argparse.Namespace], int], help_: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=help_)
+        p.add_argument("--store", type=Path, default=None,
+                       help=f"store directory (default: $PTMKG_STORE or {default_store_path()})")
+        p.set_defaults(func=func)
+        return p
+
+    command("build", cmd_build, "load the starter snapshot and show what the graph holds")
+
+    p = command("ingest", cmd_ingest, "ingest a source snapshot (or 'all' sources found under a folder)")
+    p.add_argument("source", help="source name (see 'ptmkg sources') or 'all'")
+    p.add_argument("path", nargs="?", help="input file or folder")
+    p.add_argument("--live", action="store_true", help="harvest from the live service instead of a file")
+    p.add_argument("--limit", type=int, help="with --live: at most this many records")
+    p.add_argument("--search", help="with --live: search term")
+    p.add_argument("--author", help="with --live: only this author/organisation")
+    p.add_argument("--force", action="store_true", help="reload even if the same content is loaded")
+
+    command("sources", cmd_sources, "list the sources 'ptmkg ingest' knows")
+
+    p = command("query", cmd_query, "run a canned query by name or a .rq file")
+    p.add_argument("name", nargs="?", help="query name or path to a .rq file")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="query parameter")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.add_argument("--rows", type=int, default=50, help="rows to show in table format")
+    p.add_argument("--list", action="store_true", help="list the canned queries")
+    p.add_argument("--show", action="store_true", help="print the query text instead of running it")
+    p.add_argument("--read-only", action="store_true", help="open the store read-only")
+
+    p = command("info", cmd_info, "list the snapshots in the store with their triple counts")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.add_argument("--read-only", action="store_true", help="open the store read-only")
+
+    p = command("validate", cmd_validate, "check the store against the SHACL shapes (exit 1 on violations)")
+    p.add_argument("--snapshot", help="only this snapshot graph IRI")
+    p.add_argument("--read-only", action="store_true", help="open the store read-only")
+
+    p = command("export", cmd_export, "export the store or one snapshot")
+    p.add_argument("--format", choices=["nquads", "trig", "turtle", "ntriples", "jsonld"], default="nquads")
+    p.add_argument("--snapshot", help="only this snapshot graph IRI (needed for turtle/ntriples)")
+    p.add_argument("--out", type=Path, help="output file (default: standard output)")
+    p.add_argument("--read-only", action="store_true", help="open the store read-only")
+
+    p = command("serve", cmd_serve, "serve the store as a read-only SPARQL endpoint")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
+    p.add_argument("--port", type=int, default=7878)
+    p.add_argument("--cors", action="store_true", help="allow cross-origin requests")
+
+    for extension in ("ptmkg.energy.cli", "ptmkg.claims.cli"):
+        try:
+            module = __import__(extension, fromlist=["register"])
+        except ModuleNotFoundError as e:
+            if e.name and extension.startswith(e.name):
+                continue
+            raise
+        module.register(sub, command)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: user mistakes print one line and exit 2."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except PtmkgError as e:
+        print(f"ptmkg: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("ptmkg: interrupted; the store is unchanged by the unfinished step", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,134 @@
+"""Canned queries: ``.rq`` files with a grlc-style ``#+`` YAML header, loaded as a catalogue."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import polars as pl
+import yaml
+
+from ptmkg.errors import InputError, PtmkgError, UnknownNameError
+
+if TYPE_CHECKING:
+    from ptmkg.store import GraphStore
+
+QUERIES_DIR = Path(__file__).resolve().parents[1] / "queries"
+
+
+@dataclass(frozen=True)
+class CannedQuery:
+    """One query file: its metadata header and SPARQL text."""
+
+    name: str
+    path: Path
+    sparql: str
+    summary: str
+    description: str = ""
+    tags: tuple[str, ...] = ()
+    defaults: dict[str, object] = field(default_factory=dict)
+    columns: tuple[str, ...] = ()
+    chart: dict[str, str] | None = None
+    endpoint: str | None = None
+
+    @property
+    def parameters(self) -> list[str]:
+        """Declared parameter names (``?_name`` / ``?_name_iri`` variables), in order of appearance."""
+        seen: dict[str, None] = {}
+        for m in re.finditer(r"\?_([A-Za-z0-9]+(?:_[A-Za-z0-9]+)*?)(?:_iri)?\b", self.sparql):
+            seen.setdefault(m.group(1))
+        return list(seen)
+
+    @property
+    def sha256(self) -> str:
+        """Hash of the query text (for provenance of results)."""
+        return "sha256:" + hashlib.sha256(self.sparql.encode()).hexdigest()
+
+    def run(self, store: GraphStore, **params: object) -> pl.DataFrame | bool:
+        """Run with the declared defaults overridden by ``params``."""
+        unknown = set(params) - set(self.parameters)
+        if unknown:
+            raise PtmkgError(f"query '{self.name}' has no parameter {', '.join(sorted(unknown))}; "
+                             f"it takes: {', '.join(self.parameters) or 'none'}")
+        values = {**self.defaults, **{k: v for k, v in params.items() if v is not None}}
+        missing = [p for p in self.parameters if p not in values]
+        if missing:
+            raise PtmkgError(f"query '{self.name}' needs --param {missing[0]}=VALUE")
+        return store.query(self.sparql, **{k: values[k] for k in self.parameters})
+
+
+def parse_query_file(path: Path, name: str | None = None) -> CannedQuery:
+    """Parse one ``.rq`` file; a missing summary or a malformed header raises :class:`InputError`."""
+    text = path.read_text(encoding="utf-8")
+    header = [ln[3:] if ln.startswith("#+ ") else ln[2:] for ln in text.splitlines() if ln.startswith("#+")]
+    try:
+        meta = yaml.safe_load("\n".join(header)) or {}
+    except yaml.YAMLError as e:
+        line = getattr(getattr(e, "problem_mark", None), "line", None)
+        raise InputError(str(path), f"malformed #+ header: {e}", row=None if line is None else line + 1) from None
+    if not isinstance(meta, dict) or "summary" not in meta:
+        raise InputError(str(path), "the #+ header needs a summary", field="summary")
+    defaults: dict[str, object] = {}
+    for item in meta.get("defaults") or []:
+        defaults.update(item if isinstance(item, dict) else {})
+    return CannedQuery(
+        name=name or path.stem,
+        path=path,
+        sparql=text,
+        summary=str(meta["summary"]),
+        description=str(meta.get("description", "")).strip(),
+        tags=tuple(meta.get("tags") or ()),
+        defaults=defaults,
+        columns=tuple(meta.get("columns") or ()),
+        chart=meta.get("chart"),
+        endpoint=meta.get("endpoint"),
+    )
+
+
+class Catalogue:
+    """All canned queries under a folder; sub-folders give prefixed names (``teaching/01-...``)."""
+
+    def __init__(self, root: Path = QUERIES_DIR):
+        self.root = root
+        self.queries = {
+            q.name: q
+            for q in (parse_query_file(p, p.relative_to(root).with_suffix("").as_posix())
+                      for p in sorted(root.rglob("*.rq")))
+        }
+
+    def get(self, name: str) -> CannedQuery:
+        """A query by name, or by path to an ``.rq`` file."""
+        if name in self.queries:
+            return self.queries[name]
+        path = Path(name)
+        if path.suffix == ".rq" and path.exists():
+            return parse_query_file(path)
+        raise UnknownNameError("query", name, list(self.queries))
+
+    def frame(self) -> pl.DataFrame:
+        """The catalogue as a table: name, summary, tags, parameters."""
+        return pl.DataFrame(
+            {
+                "name": [q.name for q in self.queries.values()],
+                "summary": [q.summary for q in self.queries.values()],
+                "tags": [", ".join(q.tags) for q in self.queries.values()],
+                "parameters": [", ".join(q.parameters) for q in self.queries.values()],
+            },
+            schema={"name": pl.String, "summary": pl.String, "tags": pl.String, "parameters": pl.String},
+        )
+
+    def __iter__(self):
+        return iter(self.queries.values())
+
+    def __len__(self) -> int:
+        return len(self.queries)
+
+
+@lru_cache(maxsize=4)
+def catalogue(root: Path = QUERIES_DIR) -> Catalogue:
+    """The catalogue of ``root`` (cached)."""
+    return Catalogue(root)
