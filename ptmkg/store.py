@@ -150,11 +150,10 @@ class GraphStore:
 
     def find_snapshot(self, source: str, content_hash: str) -> str | None:
         """The graph IRI of an already loaded snapshot with this source and hash."""
-        q = (f"SELECT ?g WHERE {{ GRAPH <{CATALOG_GRAPH}> {{ ?g <{PTMKG}sourceName> ?src ; "
-             f"<{PTMKG}contentHash> ?h }} }}")
-        rows = list(self._store.query(q, substitutions={ox.Variable("src"): ox.Literal(source),
-                                                          ox.Variable("h"): ox.Literal(content_hash)}))
-        return rows[0][0].value if rows else None
+        q = (f"SELECT ?g WHERE {{ GRAPH <{CATALOG_GRAPH}> {{ ?g <{PTMKG}sourceName> ?_src ; "
+             f"<{PTMKG}contentHash> ?_h }} }}")
+        rows = self.query(q, src=source, h=content_hash)
+        return rows["g"][0] if rows.height else None
 
     def load_snapshot(self, info: SnapshotInfo, triples: Triples) -> int:
         """Load ``triples`` into the snapshot's named graph, all or nothing; returns its triple count.

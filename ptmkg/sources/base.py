@@ -30,10 +30,23 @@ def read_csv(path: Path, schema: dict[str, pl.DataType] | None = None, **kwargs:
     """Read a CSV as strings (then cast by the caller); errors name the file and line."""
     try:
         return pl.read_csv(path, infer_schema=False, schema_overrides=schema, **kwargs)
-    except UnicodeDecodeError as e:
-        raise InputError(str(path), f"not UTF-8 text ({e.reason} at byte {e.start})") from None
+    except UnicodeDecodeError:
+        raise not_utf8(path) from None
     except pl.exceptions.ComputeError as e:
+        if "utf-8" in str(e).lower():
+            raise not_utf8(path) from None
         raise InputError(str(path), f"not a readable CSV: {str(e).splitlines()[0]}") from None
+
+
+def not_utf8(path: Path) -> InputError:
+    """An InputError naming the line of the first byte that is not UTF-8."""
+    data = Path(path).read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        return InputError(str(path), f"not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start})", row=line)
+    return InputError(str(path), "not UTF-8 text")
 
 
 def cast_checked(frame: pl.DataFrame, casts: dict[str, pl.DataType], file: Path | str,

@@ -1,0 +1,26 @@
+"""Shared fixtures: where ../shared lies, and small stores."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SHARED_DATA = SHARED / "data"
+
+
+def shared_path(*parts: str) -> Path:
+    """A path under ../shared, or skip the test when it is absent."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"../shared/{'/'.join(parts)} is not present (tests read shared data where it lies)")
+    return path
+
+
+@pytest.fixture
+def memory_kg():
+    from ptmkg import KG
+
+    return KG.memory()

@@ -1,0 +1,54 @@
+"""Every canned query parses, declares its columns truthfully, and runs on the starter snapshot."""
+
+from __future__ import annotations
+
+import pytest
+
+from ptmkg import KG
+from ptmkg.errors import InputError, PtmkgError
+from ptmkg.queries import Catalogue, catalogue, parse_query_file
+
+QUERIES = list(catalogue())
+
+
+@pytest.fixture(scope="module")
+def starter_kg():
+    kg = KG.memory()
+    kg.ingest("starter")
+    return kg
+
+
+def test_catalogue_is_not_empty():
+    assert len(QUERIES) >= 6
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=[q.name for q in QUERIES])
+def test_query_header_and_columns(query):
+    assert query.summary and query.description, f"{query.name}: summary and description are required"
+    result = query.run(KG.memory())
+    if query.columns:
+        assert tuple(result.columns) == query.columns
+
+
+@pytest.mark.parametrize("name", ["models-per-licence", "serialisation-formats", "reported-emissions",
+                                  "most-cited-papers", "family-lineage", "snapshots"])
+def test_core_queries_have_results_on_starter(starter_kg, name):
+    assert catalogue().get(name).run(starter_kg).height > 0
+
+
+def test_unknown_parameter_and_missing_summary(tmp_path):
+    q = catalogue().get("models-citing-paper")
+    with pytest.raises(PtmkgError, match="has no parameter nope"):
+        q.run(KG.memory(), nope=1)
+    bad = tmp_path / "bad.rq"
+    bad.write_text("#+ description: no summary\nSELECT * WHERE { ?s ?p ?o }\n")
+    with pytest.raises(InputError, match="needs a summary"):
+        parse_query_file(bad)
+
+
+def test_subfolders_give_prefixed_names(tmp_path):
+    (tmp_path / "teaching").mkdir()
+    (tmp_path / "teaching" / "01-count.rq").write_text("#+ summary: Count\nSELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }\n")
+    cat = Catalogue(tmp_path)
+    assert list(cat.queries) == ["teaching/01-count"]
+    assert cat.get("teaching/01-count").run(KG.memory())["n"].to_list() == [0]
