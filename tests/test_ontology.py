@@ -291,3 +291,25 @@ def test_nquads_graphs_are_merged_before_validation() -> None:
 def test_unknown_format_is_rejected() -> None:
     with pytest.raises(ValueError, match="unknown RDF format"):
         validate(VALID, fmt="rdfxml-ish")
+
+
+def test_catalog_record_written_by_snapshot_module_conforms() -> None:
+    import pyoxigraph as ox
+
+    from ptmkg.snapshot import SnapshotInfo
+
+    info = SnapshotInfo(
+        source="hf_models",
+        version="2024-01",
+        retrieved="2024-01-15",
+        source_url="https://huggingface.co/api/models",
+        content_hash="sha256:" + "ab" * 32,
+        licence="http://spdx.org/licenses/CC-BY-4.0",
+        files=("models.parquet",),
+    )
+    nquads = ox.serialize(info.metadata(triples=42), format=ox.RdfFormat.N_QUADS).decode()
+    report = validate(nquads)
+    assert report.violations == [] and report.conforms
+    integer = "^^<http://www.w3.org/2001/XMLSchema#integer>"
+    broken = nquads.replace(f'"42"{integer}', f'"-1"{integer}')
+    assert violations(validate(broken)) == {(info.graph, "http://rdfs.org/ns/void#triples")}
