@@ -9,9 +9,10 @@ import pyshacl
 import rdflib
 from rdflib.namespace import OWL, RDF, SH
 
+from ptmkg.namespaces import PTMKG
+
 ONTOLOGY_DIR: Path = Path(__file__).resolve().parents[1] / "ontology"
 SHAPES_FILE: Path = ONTOLOGY_DIR / "shapes.ttl"
-PTMKG_NS = "https://w3id.org/ptmkg/"
 
 _DECLARATION_TYPES = (
     OWL.Class,
@@ -77,7 +78,7 @@ def declared_terms() -> set[str]:
         for s in graph.subjects(RDF.type, kind)
         if isinstance(s, rdflib.URIRef)
     }
-    return {iri for iri in declared if iri.startswith(PTMKG_NS) and iri != PTMKG_NS}
+    return {iri for iri in declared if iri.startswith(PTMKG) and iri != PTMKG}
 
 
 def _data_graph(data: str, fmt: str) -> rdflib.Graph:
