@@ -90,6 +90,8 @@ def validate_rule(rule: dict[str, Any]) -> None:
     if kind == "proportion":
         if ("direction" in rule) != ("threshold" in rule):
             raise ValueError("proportion rule needs direction and threshold together")
+        if direction is None and "published" not in rule:
+            raise ValueError("proportion rule needs published or direction/threshold")
         if direction is not None and direction not in {"<", "<=", ">", ">="}:
             raise ValueError(f"proportion direction {direction!r} not in <, <=, >, >=")
     elif direction is not None and direction not in _DIRECTIONS:
