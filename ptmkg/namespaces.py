@@ -23,6 +23,7 @@ OWL = "http://www.w3.org/2002/07/owl#"
 SH = "http://www.w3.org/ns/shacl#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 SPDX_LICENSE = "http://spdx.org/licenses/"
+SPDX = "http://spdx.org/rdf/terms#"
 
 PREFIXES: dict[str, str] = {
     "ptmkg": PTMKG,
@@ -44,7 +45,8 @@ PREFIXES: dict[str, str] = {
     "owl": OWL,
     "sh": SH,
     "skos": SKOS,
-    "spdx": SPDX_LICENSE,
+    "spdx": SPDX,
+    "spdxlicense": SPDX_LICENSE,
 }
 
 RDF_TYPE = RDF + "type"
