@@ -99,13 +99,13 @@ def _parse_location(text: str) -> str | Unparsed:
 
 
 _LABELS = {
-    "hardware_type": r"hardware (?:type|used)",
+    "hardware_type": r"hardware (?:type|used)|gpus? used",
     "hardware": r"hardware",
     "hours": r"hours used|training time|training duration",
     "cloud_provider": r"cloud provider",
     "region": r"compute region",
     "location": r"site|geographical location|location",
-    "emissions": r"carbon emitted|co2 emitted|carbon emissions|co2(?:eq)? emissions|emissions",
+    "emissions": r"carbon emitted|co2 emitted|carbon emissions?|co2(?:eq)? emissions?|emissions?",
 }
 _LINE = re.compile(
     r"^\s*(?:[-*+]|\d+\.)?\s*(?P<label>" + "|".join(f"(?P<{k}>{v})" for k, v in _LABELS.items())
