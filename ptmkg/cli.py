@@ -57,9 +57,11 @@ def summary(kg: KG) -> pl.DataFrame:
 
 def cmd_build(args: argparse.Namespace) -> int:
     kg = _open(args)
-    result = kg.ingest("starter")
-    state = "loaded" if result.loaded else "already loaded"
-    print(f"starter snapshot {state}: {result.triples:,} triples in {result.seconds:.1f} s -> {kg.path}\n")
+    for source in ("starter", "queries"):
+        result = kg.ingest(source)
+        state = "loaded" if result.loaded else "already loaded"
+        print(f"{source} snapshot {state}: {result.triples:,} triples in {result.seconds:.1f} s")
+    print(f"store: {kg.path}\n")
     print_frame(summary(kg))
     for name in SHOWCASE:
         print(f"\n## {name}")

@@ -43,8 +43,14 @@ INGESTORS: dict[str, Ingestor] = {
     for i in [
         Ingestor("starter", "the starter snapshot shipped with ptmkg (Hub facts, no free text)",
                  "ptmkg.sources.starter", "ptmkg.mapping.huggingface"),
+        Ingestor("queries", "the canned-query collection (queries/*.rq) as SPARQL executables",
+                 "ptmkg.sources.query_files", "ptmkg.mapping.query_files"),
         Ingestor("hf", "Hugging Face Hub model records: JSON Lines, family-tree CSVs, or --live",
                  "ptmkg.sources.huggingface", "ptmkg.mapping.huggingface", ("hf-lineage",)),
+        Ingestor("hf-carbon", "Hub carbon reports: Castaño et al. ESEM'23 (2023) and the April 2026 re-extraction",
+                 "ptmkg.sources.hf_carbon", "ptmkg.mapping.hf_carbon", ("hf-carbon", "hf-carbon-2026")),
+        Ingestor("fairjupyter", "FAIR Jupyter: PubMed Central articles, journals, authors, MeSH, GitHub repos, notebooks",
+                 "ptmkg.sources.fairjupyter", "ptmkg.mapping.fairjupyter", ("fairjupyter",)),
     ]
 }
 

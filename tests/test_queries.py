@@ -52,3 +52,15 @@ def test_subfolders_give_prefixed_names(tmp_path):
     cat = Catalogue(tmp_path)
     assert list(cat.queries) == ["teaching/01-count"]
     assert cat.get("teaching/01-count").run(KG.memory())["n"].to_list() == [0]
+
+
+def test_the_collection_is_queryable_as_rdf(memory_kg):
+    result = memory_kg.ingest("queries")
+    assert result.loaded and result.source == "queries"
+    names = memory_kg.query("SELECT ?name WHERE { ?q a sh:SPARQLSelectExecutable ; schema:keywords 'teaching' ; "
+                            "schema:name ?name } ORDER BY ?name")["name"].to_list()
+    expected = sorted(q.name for q in QUERIES if "teaching" in q.tags)
+    assert names == expected and len(names) >= 6
+    text = memory_kg.query("SELECT ?t WHERE { ?q schema:name 'models-citing-paper' ; sh:select ?t ; "
+                           "ptmkg:queryParameter 'arxiv' }")["t"][0]
+    assert text == catalogue().get("models-citing-paper").sparql
