@@ -91,9 +91,9 @@ def hardware_table() -> tuple[Hardware, ...]:
 
 
 _WORDS = {
-    "one": "1", "single": "1", "a single": "1", "two": "2", "three": "3", "four": "4",
+    "one": "1", "single": "1", "two": "2", "three": "3", "four": "4",
     "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9", "ten": "10",
-    "sixteen": "16", "thirty-two": "32",
+    "sixteen": "16",
 }
 
 
