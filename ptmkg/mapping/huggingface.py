@@ -1,0 +1,147 @@
+"""Hugging Face frames → RDF (VOCAB.md): models, authors, licences, lineage, datasets, papers, files, cards, emissions."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ptmkg.mapping.identity import arxiv_id, hub_id, licence_id, licence_iri, slug
+from ptmkg.mapping.terms import (
+    Triples, boolean, const, date_time, double, entity, integer, raw_iri, text,
+)
+from ptmkg.namespaces import DCT, FAIR4ML, PROV, PTMKG, QUDT, SCHEMA, UNIT
+from ptmkg.sources.base import SourceData
+
+P = PTMKG
+LINEAGE = {"finetune": P + "fineTunedFrom", "adapter": P + "adapterOf",
+           "quantized": P + "quantizedFrom", "merge": P + "mergedFrom"}
+MODEL_TYPES = (P + "Model", FAIR4ML + "MLModel")
+
+
+def model(expr: pl.Expr | str) -> pl.Expr:
+    """The IRI term of a Hub model (``id/model/hf/<lower-case id>``)."""
+    return entity("model/hf", hub_id(expr))
+
+
+def to_triples(data: SourceData) -> Triples:
+    """All triples of one Hugging Face snapshot."""
+    f = data.frames
+    t = Triples()
+    _models(t, f["models"])
+    _licences(t, f["models"])
+    _lineage(t, f["lineage"])
+    _datasets(t, f["datasets"])
+    _papers(t, f["papers"])
+    _files(t, f["files"])
+    _cards(t, f["cards"], f["card_sections"], f["card_fields"])
+    _emissions(t, f["emissions"])
+    return t
+
+
+def _models(t: Triples, m: pl.DataFrame) -> None:
+    s = model("id")
+    t.types(m, s, *MODEL_TYPES)
+    for p, o in [
+        (SCHEMA + "name", text("id")), (P + "hubId", text("id")), (P + "hub", text(pl.lit("huggingface"))),
+        (DCT + "created", date_time("created_at")), (DCT + "modified", date_time("last_modified")),
+        (P + "downloads", integer("downloads")), (P + "likes", integer("likes")),
+        (P + "pipelineTask", text("pipeline_tag")), (P + "library", text("library_name")),
+        (P + "architecture", text("architecture")), (P + "modelType", text("model_type")),
+        (P + "parameterCount", integer("parameters")), (P + "usedStorage", integer("used_storage")),
+        (P + "lineageDepth", integer("depth")), (P + "gated", boolean("gated")),
+        (P + "gatingMode", text("gating_mode")), (P + "revision", text("sha")),
+    ]:
+        t.add(m, s, p, o)
+    author = entity("agent/hf", pl.col("author").str.to_lowercase())
+    authors = m.filter(pl.col("author").is_not_null())
+    t.add(authors, s, SCHEMA + "author", author).add(authors, s, PROV + "wasAttributedTo", author)
+    authors = authors.unique("author")
+    t.types(authors, author, P + "Agent", PROV + "Agent")
+    t.add(authors, author, SCHEMA + "name", text("author"))
+
+
+def _licences(t: Triples, m: pl.DataFrame) -> None:
+    """dct:license → SPDX or ptmkg licence node (named "other" licences get their own node)."""
+    norm = licence_id("licence_raw")
+    key = (pl.when((norm == "other") & pl.col("license_name").is_not_null()).then(slug("license_name"))
+           .otherwise(pl.coalesce(norm, slug("licence_raw"))))
+    lic = m.filter(pl.col("licence_raw").is_not_null()).with_columns(key.alias("licence"))
+    s, o = model("id"), licence_iri("licence")
+    t.add(lic, s, DCT + "license", o).add(lic, s, P + "licenseRaw", text("licence_raw"))
+    t.types(lic.unique("licence"), o, P + "License", DCT + "LicenseDocument")
+    other = lic.filter(norm == "other").unique("licence")
+    t.add(other, o, SCHEMA + "name", text("license_name"))
+    t.add(other, o, SCHEMA + "url",
+          raw_iri(pl.when(pl.col("license_link").str.contains(r"^https?://\S+$")).then("license_link")))
+
+
+def _lineage(t: Triples, e: pl.DataFrame) -> None:
+    """Typed lineage edges plus an explicit prov:wasDerivedFrom for every edge; endpoints get a type and hubId."""
+    child, parent = model("child"), model("parent")
+    for relation, predicate in LINEAGE.items():
+        t.add(e.filter(pl.col("relation") == relation), child, predicate, parent)
+    t.add(e, child, PROV + "wasDerivedFrom", parent)
+    ends = pl.concat([e.select(pl.col("child").alias("id")), e.select(pl.col("parent").alias("id"))])
+    ends = ends.with_columns(hub_id("id").alias("k")).unique("k", keep="first", maintain_order=True)
+    t.types(ends, model("id"), *MODEL_TYPES)
+    t.add(ends, model("id"), P + "hubId", text("id"))
+
+
+def _datasets(t: Triples, d: pl.DataFrame) -> None:
+    ds = pl.when(pl.col("on_hub")).then(entity("dataset/hf", hub_id("dataset"))) \
+        .otherwise(entity("dataset/name", slug("dataset")))
+    t.add(d, model("id"), FAIR4ML + "trainedOn", ds)
+    t.types(d, ds, P + "Dataset", SCHEMA + "Dataset")
+    t.add(d, ds, SCHEMA + "name", text("dataset"))
+
+
+def _papers(t: Triples, p: pl.DataFrame) -> None:
+    p = p.with_columns(arxiv_id("arxiv").alias("key")).drop_nulls("key")
+    paper = entity("paper/arxiv", "key")
+    t.add(p, model("id"), P + "citesPaper", paper)
+    t.types(p, paper, P + "Paper")
+    t.add(p, paper, P + "arxivId", text("key"))
+
+
+def _file(model_col: str, path_col: str) -> pl.Expr:
+    # encode_key keeps '[' and ']', which IRIs do not allow in paths (file names like "x[1].mp4").
+    path = pl.col(path_col).str.replace_all("%", "%25", literal=True) \
+        .str.replace_all("[", "%5B", literal=True).str.replace_all("]", "%5D", literal=True)
+    return entity("file/hf", pl.concat_str([hub_id(model_col), pl.lit("/"), path]))
+
+
+def _files(t: Triples, f: pl.DataFrame) -> None:
+    s = _file("id", "path")
+    t.add(f, model("id"), P + "hasFile", s)
+    t.types(f, s, P + "ModelFile")
+    t.add(f, s, P + "filePath", text("path")).add(f, s, P + "serialisationFormat", text("format"))
+    t.add(f, s, P + "fileSize", integer("size"))
+
+
+def _cards(t: Triples, cards: pl.DataFrame, sections: pl.DataFrame, fields: pl.DataFrame) -> None:
+    """A ModelCard node for every model with a card (or with YAML card data), with its facts."""
+    card = entity("card/hf", hub_id("id"))
+    with_card = pl.concat([cards.filter(pl.col("present")).select("id"), sections.select("id"),
+                           fields.select("id")]).unique()
+    t.add(with_card, model("id"), P + "hasModelCard", card)
+    t.types(with_card, card, P + "ModelCard")
+    t.add(cards, card, P + "cardLength", integer("length"))
+    t.add(sections, card, P + "hasSection", text("section"))
+    t.add(fields, card, P + "cardField", text("field"))
+
+
+def _emissions(t: Triples, e: pl.DataFrame) -> None:
+    """Reported training emissions: TrainingRun with a grams-CO2eq Quantity (obtainedBy Reported)."""
+    run = entity("run/hf", hub_id("id"))
+    q = entity("quantity/hf", pl.concat_str([hub_id("id"), pl.lit("/emissions")]))
+    t.add(e, model("id"), P + "trainingRun", run).add(e, run, PROV + "generated", model("id"))
+    t.types(e, run, P + "TrainingRun", PROV + "Activity")
+    for p, o in [(P + "emissionsSource", text("source")), (P + "trainingType", text("training_type")),
+                 (P + "locationRaw", text("location")), (P + "hardwareRaw", text("hardware"))]:
+        t.add(e, run, p, o)
+    has_value = e.filter(pl.col("raw").is_not_null())
+    t.add(has_value, run, P + "emissions", q)
+    t.types(has_value, q, P + "Quantity", QUDT + "QuantityValue")
+    t.add(has_value, q, QUDT + "numericValue", double("grams"))
+    t.add(has_value, q, QUDT + "unit", const(UNIT + "GM"))
+    t.add(has_value, q, P + "obtainedBy", const(P + "Reported"))
+    t.add(has_value, q, P + "rawValue", text("raw"))

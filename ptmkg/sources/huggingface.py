@@ -1,0 +1,394 @@
+"""Hugging Face Hub model records → typed frames.
+
+Inputs: a JSON Lines file (``.jsonl`` or ``.jsonl.gz``; one ``ModelInfo``-shaped JSON per line, as
+``huggingface_hub`` or the Hub API spell it, optional ``card`` text), a family-tree CSV of the
+"Anatomy of a ML ecosystem" kind (columns ``model_id``, ``metadata`` = ModelInfo JSON, ``card``,
+``depth``, typed child lists), or a folder of either. Frames: ``models``, ``tags``, ``lineage``,
+``datasets``, ``papers``, ``files``, ``cards``, ``card_sections``, ``card_fields``, ``emissions``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import yaml
+
+from ptmkg.errors import InputError
+from ptmkg.mapping.identity import hub_id
+from ptmkg.mapping.modelcard import card_length, card_sections
+from ptmkg.snapshot import SnapshotInfo, content_hash
+from ptmkg.sources.base import SourceData, read_csv, require_columns
+
+SOURCE_URL = "https://huggingface.co/api/models"
+RELATIONS = ("finetune", "adapter", "quantized", "merge")
+CHILD_LISTS = {"adapters": "adapter", "quantized": "quantized", "merges": "merge"}
+MISSING = ("", "N/A", "null", "None")
+
+# The fixed-type fields read from each record (both the ModelInfo and the Hub API spellings).
+META_SCHEMA = pl.Struct({
+    "id": pl.String, "modelId": pl.String, "author": pl.String, "sha": pl.String,
+    "created_at": pl.String, "createdAt": pl.String, "last_modified": pl.String, "lastModified": pl.String,
+    "downloads": pl.Int64, "likes": pl.Int64, "library_name": pl.String, "pipeline_tag": pl.String,
+    "tags": pl.List(pl.String), "usedStorage": pl.Int64, "used_storage": pl.Int64,
+    "safetensors": pl.Struct({"total": pl.Int64}),
+    "config": pl.Struct({"model_type": pl.String, "architectures": pl.List(pl.String)}),
+})
+SIBLING = pl.List(pl.Struct({"rfilename": pl.String, "size": pl.Int64}))
+
+WEIGHT_FORMATS: dict[str, str] = {
+    "safetensors": "safetensors", "gguf": "gguf", "onnx": "onnx",
+    **{e: "pickle" for e in ("bin", "pt", "pth", "ckpt", "pkl", "pickle", "joblib")},
+    **{e: "other" for e in ("h5", "hdf5", "keras", "msgpack", "tflite", "mlmodel", "pb", "ot", "npz",
+                            "nemo", "llamafile", "ggml", "caffemodel", "mar", "pdparams", "engine", "plan")},
+}
+_STAMP = re.compile(r"_(\d{4})(\d{2})(\d{2})_\d{6}")
+
+
+def read(path: Path | None, *, retrieved: str | None = None, **options: object) -> SourceData:
+    """Read Hub model records from a JSONL file, a family-tree CSV, or a folder of them.
+
+    ``retrieved`` (ISO date) overrides the retrieval date otherwise taken from the records'
+    ``_retrieved`` field or a ``_YYYYMMDD_HHMMSS`` time stamp in the file name.
+    """
+    if path is None:
+        raise InputError("hf", "a JSONL file, a family-tree CSV or a folder of them is required (or --live)")
+    path = Path(path)
+    files = _input_files(path)
+    raw = pl.concat([_read_file(f) for f in files], how="diagonal_relaxed")
+    return from_raw(raw, files, source_url=SOURCE_URL, retrieved=retrieved)
+
+
+def from_raw(raw: pl.DataFrame, files: list[Path], *, source_url: str, retrieved: str | None = None,
+             source: str = "hf", licence: str | None = None) -> SourceData:
+    """Frames and snapshot from the unified raw frame (one row per record, see :func:`_read_file`)."""
+    dates = raw["retrieved"].drop_nulls()
+    when = retrieved or (dates.max().isoformat() if dates.len() else None)
+    if when is None:
+        raise InputError(str(files[0]), "no retrieval date: name the file *_YYYYMMDD_HHMMSS.* or pass retrieved=")
+    first = dates.min().isoformat() if dates.len() else when
+    version = when if first == when else f"{first}..{when}"
+    frames = parse_records(raw)
+    snapshot = SnapshotInfo(source=source, version=version, retrieved=when, source_url=source_url,
+                            content_hash=content_hash(files), licence=licence,
+                            files=tuple(f.name for f in files))
+    return SourceData(snapshot, frames)
+
+
+def _input_files(path: Path) -> list[Path]:
+    if not path.exists():
+        raise InputError(str(path), "no such file or folder")
+    if path.is_file():
+        return [path]
+    files = sorted(p for p in path.iterdir() if p.name.endswith((".csv", ".jsonl", ".jsonl.gz")))
+    if not files:
+        raise InputError(str(path), "no .csv or .jsonl files in this folder")
+    return files
+
+
+def _file_date(path: Path) -> date | None:
+    m = _STAMP.search(path.name)
+    return date(int(m[1]), int(m[2]), int(m[3])) if m else None
+
+
+def _id_list(expr: pl.Expr) -> pl.Expr:
+    """A list of Hub ids from "a, b" / "['url', ...]" text."""
+    parts = expr.str.replace_all(r"[\[\]'\"]", "").str.split(",")
+    return parts.list.eval(hub_id(pl.element()).drop_nulls())
+
+
+def _read_file(path: Path) -> pl.DataFrame:
+    """One row per record: file, row (1-based record number), model_id, metadata, card, extras."""
+    if path.name.endswith(".csv"):
+        frame = read_csv(path)
+        require_columns(frame, ["model_id", "metadata"], path)
+        has_card = "card" in frame.columns
+        out = frame.select(
+            pl.col("model_id"), pl.col("metadata"),
+            (pl.col("card") if has_card else pl.lit(None, pl.String)).alias("card"),
+            pl.lit(has_card).alias("card_known"),
+            (pl.col("depth") if "depth" in frame.columns else pl.lit(None, pl.String)).alias("depth"),
+            *[(_id_list(pl.col(c)) if c in frame.columns else pl.lit(None, pl.List(pl.String))).alias(c)
+              for c in CHILD_LISTS],
+            pl.lit(None, pl.String).alias("source_url"),
+            pl.lit(_file_date(path), pl.Date).alias("retrieved"),
+        )
+    else:
+        out = _read_jsonl(path)
+    return out.with_columns(pl.lit(str(path)).alias("file"), pl.int_range(1, out.height + 1).alias("row"))
+
+
+def _read_jsonl(path: Path) -> pl.DataFrame:
+    opener = gzip.open if path.name.endswith(".gz") else open
+    try:
+        with opener(path, "rt", encoding="utf-8") as fh:
+            lines = pl.Series("metadata", fh.read().splitlines(), dtype=pl.String)
+    except (UnicodeDecodeError, OSError) as e:
+        raise InputError(str(path), f"not readable UTF-8 JSON Lines ({e})") from None
+    frame = pl.DataFrame(lines).filter(pl.col("metadata").str.strip_chars() != "")
+    m = pl.col("metadata")
+
+    def path_list(key: str) -> pl.Expr:
+        return m.str.json_path_match(f"$.{key}").str.json_decode(pl.List(pl.String))
+
+    return frame.select(
+        m.str.json_path_match("$.id").alias("model_id"), m,
+        m.str.json_path_match("$.card").alias("card"),
+        m.str.contains(r'"card"\s*:').alias("card_known"),
+        m.str.json_path_match("$.depth").alias("depth"),
+        *[path_list(c).list.eval(hub_id(pl.element()).drop_nulls()).alias(c) for c in CHILD_LISTS],
+        m.str.json_path_match("$._source").alias("source_url"),
+        pl.coalesce(m.str.json_path_match("$._retrieved").str.slice(0, 10).str.to_date(strict=False),
+                    pl.lit(_file_date(path), pl.Date)).alias("retrieved"),
+        m.str.json_path_match("$.card_length").cast(pl.Int64, strict=False).alias("card_length"),
+        path_list("card_sections").alias("card_sections"),
+        path_list("card_fields").alias("card_fields"),
+    )
+
+
+def _check_json(raw: pl.DataFrame) -> pl.DataFrame:
+    """Blank out documented missing values ("N/A"); raise InputError on the first malformed record."""
+    meta = pl.when(~pl.col("metadata").str.strip_chars().is_in(MISSING)).then(pl.col("metadata"))
+    raw = raw.with_columns(meta.alias("metadata"))
+    bad = raw.filter(pl.col("metadata").is_not_null() & pl.col("metadata").str.json_path_match("$.id").is_null())
+    if bad.height:
+        import json
+
+        file, row, text = bad["file"][0], bad["row"][0], bad["metadata"][0]
+        try:
+            json.loads(text)
+            message = "record has no 'id'"
+        except json.JSONDecodeError as e:
+            message = f"malformed JSON ({e.msg} at char {e.pos})"
+        raise InputError(file, message, row=row, field="metadata")
+    return raw
+
+
+def _decode(raw: pl.DataFrame) -> pl.DataFrame:
+    """The fixed-type fields as a struct column ``m``; a type error names its record."""
+    try:
+        return raw.with_columns(pl.col("metadata").str.json_decode(META_SCHEMA).alias("m"))
+    except pl.exceptions.PolarsError as e:
+        for i, text in enumerate(raw["metadata"]):
+            try:
+                pl.Series([text]).str.json_decode(META_SCHEMA)
+            except pl.exceptions.PolarsError:
+                raise InputError(raw["file"][i], f"unexpected value type: {str(e).splitlines()[0]}",
+                                 row=raw["row"][i], field="metadata") from None
+        raise
+
+
+def _card_data(raw: pl.DataFrame) -> pl.DataFrame:
+    """Parse each record's card_data (YAML text or JSON object, both YAML) into fact columns."""
+    text = raw.select(
+        pl.col("file"), pl.col("row"),
+        pl.coalesce(pl.col("metadata").str.json_path_match("$.card_data"),
+                    pl.col("metadata").str.json_path_match("$.cardData")).alias("cd"),
+    )
+    parsed = [_yaml(t, f, r) for t, f, r in zip(text["cd"], text["file"], text["row"])]
+    return pl.DataFrame([_card_data_facts(d) for d in parsed], schema=CARD_DATA_SCHEMA)
+
+
+def _yaml(text: str | None, file: str, row: int) -> dict:
+    if not text:
+        return {}
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        raise InputError(file, f"malformed YAML ({str(e).splitlines()[0]})", row=row, field="card_data") from None
+    if data is not None and not isinstance(data, dict):
+        raise InputError(file, f"expected a mapping, found {type(data).__name__}", row=row, field="card_data")
+    return data or {}
+
+
+CARD_DATA_SCHEMA = {
+    "yaml_keys": pl.List(pl.String), "cd_license": pl.String, "license_name": pl.String,
+    "license_link": pl.String, "cd_base_model": pl.List(pl.String), "cd_relation": pl.String,
+    "cd_datasets": pl.List(pl.String), "co2_raw": pl.String, "co2_grams": pl.String, "co2_source": pl.String,
+    "co2_training_type": pl.String, "co2_location": pl.String, "co2_hardware": pl.String,
+}
+
+
+def _strings(value: object) -> list[str]:
+    values = value if isinstance(value, list) else [value]
+    return [str(v) for v in values if v is not None and not isinstance(v, (dict, list))]
+
+
+def _card_data_facts(d: dict) -> dict:
+    """The facts read from one card_data mapping (identifiers, licence, emissions fields)."""
+    co2 = d.get("co2_eq_emissions")
+    co2d = co2 if isinstance(co2, dict) else {"emissions": co2}
+
+    def one(value: object) -> str | None:
+        found = _strings(value)
+        return found[0] if found else None
+
+    return {
+        "yaml_keys": [str(k) for k in d], "cd_license": one(d.get("license")),
+        "license_name": one(d.get("license_name")), "license_link": one(d.get("license_link")),
+        "cd_base_model": _strings(d.get("base_model")), "cd_relation": one(d.get("base_model_relation")),
+        "cd_datasets": _strings(d.get("datasets")), "co2_raw": None if co2 is None else str(co2),
+        "co2_grams": one(co2d.get("emissions")), "co2_source": one(co2d.get("source")),
+        "co2_training_type": one(co2d.get("training_type")),
+        "co2_location": one(co2d.get("geographical_location")), "co2_hardware": one(co2d.get("hardware_used")),
+    }
+
+
+def _utc(expr: pl.Expr) -> pl.Expr:
+    """Hub time stamps ('2024-09-18 23:25:24+00:00' or '2024-09-18T23:25:24.000Z') as UTC Datetime."""
+    e = expr.str.extract(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})", 0).str.replace("T", " ")
+    return e.str.to_datetime("%Y-%m-%d %H:%M:%S", time_zone="UTC", strict=False)
+
+
+def parse_records(raw: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """Typed frames from the unified raw frame (one row per record)."""
+    raw = _check_json(raw)
+    raw = pl.concat([_decode(raw), _card_data(raw)], how="horizontal")
+    m = pl.col("m").struct
+    raw = raw.with_columns(
+        pl.coalesce(m.field("id"), m.field("modelId"), hub_id(pl.col("model_id"))).alias("id"),
+        pl.coalesce(m.field("tags"), pl.lit([], pl.List(pl.String))).alias("tag_list"),
+    ).with_columns(pl.col("id").str.to_lowercase().alias("key"))
+    # One record per model: those with metadata first, then the most recently retrieved.
+    raw = raw.sort([pl.col("metadata").is_null(), pl.col("retrieved")], descending=[False, True],
+                   nulls_last=True, maintain_order=True)
+    records = raw.unique("key", keep="first", maintain_order=True)
+    tags = records.select("id", pl.col("tag_list").alias("tag")).explode("tag").drop_nulls()
+    frames = {
+        "models": _models(records, raw, tags),
+        "tags": tags,
+        "lineage": _lineage(raw, tags),
+        "datasets": _datasets(records, tags),
+        "papers": _prefixed(tags, "arxiv:", "arxiv"),
+        "files": _files(records),
+    }
+    frames.update(_cards(records))
+    frames["emissions"] = _emissions(records)
+    return frames
+
+
+def _prefixed(tags: pl.DataFrame, prefix: str, name: str) -> pl.DataFrame:
+    return (tags.filter(pl.col("tag").str.starts_with(prefix))
+            .select("id", pl.col("tag").str.strip_prefix(prefix).alias(name)).unique(maintain_order=True))
+
+
+def _models(records: pl.DataFrame, raw: pl.DataFrame, tags: pl.DataFrame) -> pl.DataFrame:
+    m = pl.col("m").struct
+    licence_tag = _prefixed(tags, "license:", "licence_tag").unique("id", keep="first", maintain_order=True)
+    depth = raw.group_by("key").agg(pl.col("depth").cast(pl.Int64, strict=False).min().alias("min_depth"))
+    gated = pl.col("metadata").str.json_path_match("$.gated").str.to_lowercase()
+    return (
+        records.join(licence_tag, on="id", how="left").join(depth, on="key", how="left")
+        .select(
+            "id",
+            m.field("author").alias("author"), m.field("sha").alias("sha"),
+            _utc(pl.coalesce(m.field("created_at"), m.field("createdAt"))).alias("created_at"),
+            _utc(pl.coalesce(m.field("last_modified"), m.field("lastModified"))).alias("last_modified"),
+            m.field("downloads").alias("downloads"), m.field("likes").alias("likes"),
+            m.field("library_name").alias("library_name"), m.field("pipeline_tag").alias("pipeline_tag"),
+            m.field("config").struct.field("model_type").alias("model_type"),
+            m.field("config").struct.field("architectures").list.first().alias("architecture"),
+            m.field("safetensors").struct.field("total").alias("parameters"),
+            pl.coalesce(m.field("usedStorage"), m.field("used_storage")).alias("used_storage"),
+            pl.coalesce("licence_tag", "cd_license").alias("licence_raw"),
+            "license_name", "license_link",
+            pl.when(gated.is_not_null()).then(~gated.is_in(["false", "null"])).alias("gated"),
+            pl.when(gated.is_in(["auto", "manual"])).then(gated).alias("gating_mode"),
+            pl.col("min_depth").alias("depth"), "source_url", "retrieved",
+        )
+    )
+
+
+def _lineage(raw: pl.DataFrame, tags: pl.DataFrame) -> pl.DataFrame:
+    """Child → parent edges: typed ``base_model:<rel>:<id>`` tags, then untyped mentions, then child lists."""
+    rel = "|".join(RELATIONS)
+    tagged = tags.select(
+        pl.col("id").alias("child"),
+        pl.col("tag").str.extract(rf"^base_model:(?:{rel}):(.+)$", 1).alias("parent"),
+        pl.col("tag").str.extract(rf"^base_model:({rel}):", 1).alias("relation"),
+    ).drop_nulls()
+    plain = tags.select(pl.col("id").alias("child"),
+                        pl.col("tag").str.extract(r"^base_model:(.+)$", 1).alias("parent")).drop_nulls()
+    plain = plain.filter(~pl.col("parent").str.contains(rf"^(?:{rel}):"))
+    records = raw.unique("key", keep="first", maintain_order=True)
+    from_card = records.select(pl.col("id").alias("child"), pl.col("cd_base_model").alias("parent"),
+                               "cd_relation").explode("parent").drop_nulls("parent")
+    untyped = pl.concat([plain.with_columns(pl.lit(None, pl.String).alias("cd_relation")), from_card])
+    untyped = untyped.join(tagged.select("child"), on="child", how="anti").select(
+        "child", "parent",
+        pl.when(pl.col("cd_relation").is_in(RELATIONS)).then("cd_relation")
+        .otherwise(pl.lit("unspecified")).alias("relation"),
+    )
+    listed = pl.concat([
+        raw.select(pl.col(col).alias("child"), pl.col("id").alias("parent"), pl.lit(relation).alias("relation"))
+        .explode("child").drop_nulls()
+        for col, relation in CHILD_LISTS.items()
+    ])
+    edges = pl.concat([tagged, untyped, listed], how="vertical_relaxed").with_columns(
+        hub_id("child").alias("child_key"), hub_id("parent").alias("parent_key"))
+    edges = edges.drop_nulls(["child_key", "parent_key"]).filter(pl.col("child_key") != pl.col("parent_key"))
+    # A specific relation wins over "unspecified" for the same pair.
+    edges = edges.sort(pl.col("relation") == "unspecified", maintain_order=True)
+    return edges.unique(["child_key", "parent_key"], keep="first", maintain_order=True).select(
+        "child", "parent", "relation")
+
+
+def _datasets(records: pl.DataFrame, tags: pl.DataFrame) -> pl.DataFrame:
+    """Datasets named by ``dataset:`` tags (Hub datasets) and card_data.datasets (``on_hub`` false if untagged)."""
+    tagged = _prefixed(tags, "dataset:", "dataset").with_columns(pl.lit(True).alias("on_hub"))
+    named = records.select("id", pl.col("cd_datasets").alias("dataset")).explode("dataset").drop_nulls()
+    named = named.join(tagged, on=["id", "dataset"], how="anti").with_columns(pl.lit(False).alias("on_hub"))
+    return pl.concat([tagged, named]).unique(["id", "dataset"], keep="first", maintain_order=True)
+
+
+def _files(records: pl.DataFrame) -> pl.DataFrame:
+    """Repo files with their serialisation format (null for files that are not weights)."""
+    text = pl.col("metadata").str.json_path_match("$.siblings")
+    as_strings = pl.when(text.str.starts_with('["')).then(text).str.json_decode(pl.List(pl.String))
+    as_objects = pl.when(text.str.starts_with("[{")).then(text).str.json_decode(SIBLING)
+    reprs = records.select("id", as_strings.alias("s")).explode("s").drop_nulls().select(
+        "id",
+        pl.col("s").str.extract(r"""rfilename=(?:'([^']*)'|"([^"]*)")""", 0)
+        .str.replace(r"""^rfilename=['"]""", "").str.replace(r"""['"]$""", "").alias("path"),
+        pl.col("s").str.extract(r"\bsize=(\d+)", 1).cast(pl.Int64).alias("size"),
+    )
+    objects = records.select("id", as_objects.alias("s")).explode("s").drop_nulls().select(
+        "id", pl.col("s").struct.field("rfilename").alias("path"), pl.col("s").struct.field("size").alias("size"))
+    files = pl.concat([reprs, objects]).drop_nulls("path").filter(
+        ~pl.col("path").str.contains(r"[\n\r]") & (pl.col("path").str.len_chars() <= 1000))
+    ext = pl.col("path").str.extract(r"\.([A-Za-z0-9]+)$", 1).str.to_lowercase()
+    fmt = ext.replace_strict(WEIGHT_FORMATS, default=None, return_dtype=pl.String)
+    return files.with_columns(fmt.alias("format")).unique(["id", "path"], maintain_order=True)
+
+
+def _cards(records: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """Card presence and length, canonical sections, and YAML keys (the card text is not kept)."""
+    given = pl.col("card_sections") if "card_sections" in records.columns else pl.lit(None, pl.List(pl.String))
+    known_len = pl.col("card_length") if "card_length" in records.columns else pl.lit(None, pl.Int64)
+    length = pl.coalesce(card_length(pl.col("card")), known_len)
+    cards = records.select(
+        "id",
+        pl.when(length > 0).then(length).alias("length"),
+        pl.when(length.is_not_null()).then(length > 0).when(pl.col("card_known")).then(False).alias("present"),
+    )
+    sections = pl.concat([
+        card_sections(records.filter(pl.col("card").is_not_null()), "id", "card"),
+        records.select("id", given.alias("section")).explode("section").drop_nulls(),
+    ]).unique(maintain_order=True)
+    given_fields = pl.col("card_fields") if "card_fields" in records.columns else pl.lit(None, pl.List(pl.String))
+    fields = records.select("id", pl.coalesce(given_fields, "yaml_keys").alias("field")).explode("field").drop_nulls()
+    return {"cards": cards, "card_sections": sections, "card_fields": fields}
+
+
+def _emissions(records: pl.DataFrame) -> pl.DataFrame:
+    """Reported training emissions (grams CO2eq) from card_data.co2_eq_emissions."""
+    return records.filter(pl.col("co2_raw").is_not_null()).select(
+        "id",
+        pl.col("co2_grams").str.strip_chars().cast(pl.Float64, strict=False).alias("grams"),
+        pl.col("co2_grams").alias("raw"),
+        pl.col("co2_source").alias("source"), pl.col("co2_training_type").alias("training_type"),
+        pl.col("co2_location").alias("location"), pl.col("co2_hardware").alias("hardware"),
+    )
