@@ -49,6 +49,8 @@ INGESTORS: dict[str, Ingestor] = {
                  "ptmkg.sources.huggingface", "ptmkg.mapping.huggingface", ("hf-lineage",)),
         Ingestor("hf-carbon", "Hub carbon reports: Castaño et al. ESEM'23 (2023) and the April 2026 re-extraction",
                  "ptmkg.sources.hf_carbon", "ptmkg.mapping.hf_carbon", ("hf-carbon", "hf-carbon-2026")),
+        Ingestor("counting-carbon", "Luccioni & Hernández-García 'Counting Carbon': 95 models' training energy and CO2eq",
+                 "ptmkg.sources.counting_carbon", "ptmkg.mapping.counting_carbon", ("counting-carbon",)),
         Ingestor("fairjupyter", "FAIR Jupyter: PubMed Central articles, journals, authors, MeSH, GitHub repos, notebooks",
                  "ptmkg.sources.fairjupyter", "ptmkg.mapping.fairjupyter", ("fairjupyter",)),
     ]
