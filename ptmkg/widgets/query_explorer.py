@@ -1,0 +1,157 @@
+"""QueryExplorer: browse the canned queries, fill in parameters, run, page, chart, export."""
+
+from __future__ import annotations
+
+import html
+import re
+import time
+
+import altair as alt
+import ipywidgets as w
+import polars as pl
+
+from ptmkg.charts import chart, chart_widget
+from ptmkg.errors import PtmkgError
+from ptmkg.kg import KG
+from ptmkg.queries import Catalogue, CannedQuery, catalogue
+from ptmkg.widgets import export
+from ptmkg.widgets.table import ResultTable
+
+
+def parse_value(text: str, default: object = None) -> object:
+    """Form text as a query parameter: an int/float when the default is one, else a string; blank → None."""
+    text = text.strip()
+    if not text:
+        return None
+    if isinstance(default, bool):
+        return text.lower() in ("true", "1", "yes")
+    if isinstance(default, int):
+        return int(text)
+    if isinstance(default, float):
+        return float(text)
+    return text
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-") or "result"
+
+
+class QueryExplorer(w.VBox):
+    """Pick a canned query, set its parameters, run it; see a paged table, its chart, its SPARQL; export.
+
+    State in/out without a browser: :meth:`select`, :meth:`set_params`, :meth:`run` set
+    ``.query``, ``.result`` (DataFrame), ``.chart`` (Altair chart or None) and ``.error``.
+    """
+
+    def __init__(self, kg: KG, queries: Catalogue | None = None, page_size: int = 15):
+        self.kg, self.queries = kg, queries or catalogue()
+        self.query: CannedQuery | None = None
+        self.result: pl.DataFrame | None = None
+        self.chart: alt.Chart | None = None
+        self.error: str | None = None
+        self.seconds: float | None = None
+        self.picker = w.Dropdown(description="query", layout=w.Layout(width="520px"),
+                                 options=[(f"{q.summary}  [{q.name}]", q.name) for q in self.queries])
+        self.info = w.HTML()
+        self.form = w.VBox()
+        self.run_btn = w.Button(description="Run", button_style="primary", icon="play")
+        self.status = w.HTML()
+        self.table = ResultTable(page_size=page_size)
+        self.chart_box = w.VBox()
+        self.sparql = w.HTML()
+        self.export_fmt = w.ToggleButtons(options=list(export.FORMATS), value="csv")
+        self.export_path = w.Text(placeholder="path/to/result.csv or .parquet", layout=w.Layout(width="360px"))
+        self.save_btn = w.Button(description="Write to path", icon="save")
+        self.link = w.HTML()
+        self.tabs = w.Tab(children=[
+            self.table, self.chart_box, self.sparql,
+            w.VBox([w.HBox([self.export_fmt]), self.link, w.HBox([self.export_path, self.save_btn])]),
+        ])
+        for i, title in enumerate(("Table", "Chart", "SPARQL", "Export")):
+            self.tabs.set_title(i, title)
+        self.picker.observe(lambda change: self.select(change["new"]), names="value")
+        self.run_btn.on_click(lambda _: self.run())
+        self.export_fmt.observe(lambda _: self._refresh_link(), names="value")
+        self.save_btn.on_click(lambda _: self._save())
+        super().__init__([self.picker, self.info, self.form, w.HBox([self.run_btn, self.status]), self.tabs])
+        self.add_class("ptmkg-query-explorer")
+        if self.picker.value is not None:
+            self.select(self.picker.value)
+
+    # -- state ---------------------------------------------------------------------
+
+    def select(self, name: str) -> CannedQuery:
+        """Show query ``name``: its description, a form for its parameters (defaults filled in), its SPARQL."""
+        q = self.queries.get(name)
+        self.query, self.result, self.chart, self.error = q, None, None, None
+        if self.picker.value != name:
+            self.picker.value = name
+        tags = " ".join(f"<code>{html.escape(t)}</code>" for t in q.tags)
+        self.info.value = (f"<b>{html.escape(q.summary)}</b><br>{html.escape(q.description)}<br>{tags}")
+        self.form.children = [
+            w.Text(description=p, value="" if q.defaults.get(p) is None else str(q.defaults[p]),
+                   layout=w.Layout(width="520px"))
+            for p in q.parameters
+        ]
+        self.sparql.value = f"<pre>{html.escape(q.sparql)}</pre>"
+        self.status.value = ""
+        self.table.show(pl.DataFrame())
+        self.chart_box.children = []
+        self.link.value = ""
+        return q
+
+    @property
+    def params(self) -> dict[str, object]:
+        """The parameter values in the form, typed like the query's defaults."""
+        assert self.query is not None
+        return {t.description: parse_value(t.value, self.query.defaults.get(t.description))
+                for t in self.form.children}
+
+    def set_params(self, **values: object) -> None:
+        """Fill in form fields by parameter name."""
+        fields = {t.description: t for t in self.form.children}
+        for name, value in values.items():
+            if name not in fields:
+                raise PtmkgError(f"query '{self.query.name}' has no parameter '{name}'")
+            fields[name].value = "" if value is None else str(value)
+
+    def run(self) -> pl.DataFrame | None:
+        """Run the selected query with the form's parameters; sets ``.result`` and ``.chart`` (or ``.error``)."""
+        q = self.query
+        assert q is not None
+        self.status.value = "<i>running…</i>"
+        t0 = time.perf_counter()
+        try:
+            result = q.run(self.kg, **self.params)
+        except (PtmkgError, ValueError) as e:
+            self.result, self.chart, self.error = None, None, str(e)
+            self.status.value = f'<span style="color:#b00">{html.escape(self.error)}</span>'
+            return None
+        self.seconds = time.perf_counter() - t0
+        self.result = result if isinstance(result, pl.DataFrame) else pl.DataFrame({"answer": [result]})
+        self.error = None
+        self.chart = chart(self.result, q.chart, title=q.summary) if q.chart and self.result.height else None
+        self.status.value = f"{self.result.height:,} rows in {self.seconds:.2f} s"
+        self.table.show(self.result)
+        self.chart_box.children = [chart_widget(self.chart)] if self.chart is not None else [
+            w.HTML("<i>this query declares no chart</i>" if not q.chart else "<i>no rows to chart</i>")]
+        self._refresh_link()
+        return self.result
+
+    def save(self, path: str) -> str:
+        """Write the current result to ``path`` (.csv or .parquet); returns the path written."""
+        if self.result is None:
+            raise PtmkgError("run the query first")
+        return str(export.write(self.result, path))
+
+    # -- view helpers --------------------------------------------------------------
+
+    def _refresh_link(self) -> None:
+        if self.result is not None and self.query is not None:
+            self.link.value = export.download_link(self.result, self.export_fmt.value, _slug(self.query.name))
+
+    def _save(self) -> None:
+        try:
+            self.link.value = f"wrote <code>{html.escape(self.save(self.export_path.value))}</code>"
+        except (PtmkgError, ValueError, OSError) as e:
+            self.link.value = f'<span style="color:#b00">{html.escape(str(e))}</span>'
