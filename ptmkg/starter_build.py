@@ -52,8 +52,8 @@ def _pick(frames: dict[str, pl.DataFrame], raw: pl.DataFrame) -> list[str]:
     # Fill up per family (round robin over files, so small families are kept whole).
     pools = {f: sorted(set(g["key"]) - must) for (f,), g in family.join(models.select("key"), on="key")
              .group_by("file")}
-    for pool in pools.values():
-        rng.shuffle(pool)
+    for f in sorted(pools):
+        rng.shuffle(pools[f])
     chosen = set(must)
     while len(chosen) < TARGET and any(pools.values()):
         for f in sorted(pools):
@@ -113,7 +113,7 @@ def build(shared: Path, out_dir: Path) -> Path:
     rows = rows.join(names, on="key", how="left").with_columns(pl.col("files").fill_null([]))
     sections = card_sections(rows.filter(pl.col("card").is_not_null()), "key", "card") \
         .group_by("key").agg(pl.col("section").sort())
-    rows = rows.join(sections, on="key", how="left")
+    rows = rows.join(sections, on="key", how="left").sort("key")
     records = [_record(json.loads(r["metadata"]), r, r["section"] or []) for r in rows.iter_rows(named=True)]
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / FILE_NAME
