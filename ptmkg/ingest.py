@@ -51,6 +51,8 @@ INGESTORS: dict[str, Ingestor] = {
                  "ptmkg.sources.hf_carbon", "ptmkg.mapping.hf_carbon", ("hf-carbon", "hf-carbon-2026")),
         Ingestor("counting-carbon", "Luccioni & Hernández-García 'Counting Carbon': 95 models' training energy and CO2eq",
                  "ptmkg.sources.counting_carbon", "ptmkg.mapping.counting_carbon", ("counting-carbon",)),
+        Ingestor("ptlm-versioning", "Ajibode et al.: 52,227 PTLMs, variant types, version pairs, file-change counts",
+                 "ptmkg.sources.ptlm_versioning", "ptmkg.mapping.ptlm_versioning", ("ptlm-versioning",)),
         Ingestor("fairjupyter", "FAIR Jupyter: PubMed Central articles, journals, authors, MeSH, GitHub repos, notebooks",
                  "ptmkg.sources.fairjupyter", "ptmkg.mapping.fairjupyter", ("fairjupyter",)),
     ]
