@@ -55,6 +55,8 @@ INGESTORS: dict[str, Ingestor] = {
                  "ptmkg.sources.ptlm_versioning", "ptmkg.mapping.ptlm_versioning", ("ptlm-versioning",)),
         Ingestor("fairjupyter", "FAIR Jupyter: PubMed Central articles, journals, authors, MeSH, GitHub repos, notebooks",
                  "ptmkg.sources.fairjupyter", "ptmkg.mapping.fairjupyter", ("fairjupyter",)),
+        Ingestor("ptmtorrent", "PTMTorrent packages: ONNX Model Zoo and PyTorch Hub models (owners, tasks, papers, datasets)",
+                 "ptmkg.sources.ptmtorrent", "ptmkg.mapping.ptmtorrent", ("ptmtorrent",)),
     ]
 }
 

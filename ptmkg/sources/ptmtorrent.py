@@ -1,0 +1,134 @@
+"""PTMTorrent model packages (SoftwareSystemsLaboratory/PTMTorrent): ONNX Model Zoo, PyTorch Hub, ….
+
+Reads JSON arrays in two shapes, from one file or every ``*.json`` (except ``*.schema.json``) of a folder:
+
+* the PTMTorrent uniform schema: ``id``, ``ModelHub{ModelHubName, ModelHubURL, …}``, ``ModelName``,
+  ``ModelOwner``, ``ModelURL``, ``ModelOwnerURL``, ``LatestGitCommitSHA`` (required) and optional
+  ``ModelPaperDOIs``, ``Datasets[{DatasetName, DatasetURL, DatasetPaperDOI, …}]``, ``ModelTask``,
+  ``ModelArchitecture``;
+* the PyTorch Hub listing: ``id``, ``ModelName``, ``ModelAuthor``, ``GitHubURL``, ``ColabURL``. A PyTorch
+  Hub model is identified by its hub page, whose slug is the Colab notebook's name
+  (``pytorch_vision_hardnet`` → owner ``pytorch``, name ``vision_hardnet``).
+
+Model keys are ``<hub>/<owner>/<name>`` with hub ``onnx``, ``pytorchhub`` or ``hf`` (VOCAB.md), owner
+and name lower-cased; ONNX Model Zoo names are slugged (``MobileNet v2-7`` → ``mobilenet-v2-7``).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import polars as pl
+
+from ptmkg.errors import InputError
+from ptmkg.mapping.identity import hub_id, slug
+from ptmkg.snapshot import SnapshotInfo, content_hash
+from ptmkg.sources.base import SourceData
+
+SOURCE_URL = "https://github.com/SoftwareSystemsLaboratory/PTMTorrent"
+VERSION = "2e72bc5"
+LICENCE = "http://spdx.org/licenses/BSD-3-Clause"
+UNIFORM_REQUIRED = ["id", "ModelHub", "ModelName", "ModelOwner", "ModelURL", "ModelOwnerURL", "LatestGitCommitSHA"]
+LISTING_REQUIRED = ["id", "ModelName", "ModelAuthor", "GitHubURL", "ColabURL"]
+MODEL_COLUMNS = {"file": pl.String, "record": pl.Int64, "hub": pl.String, "key": pl.String, "name": pl.String,
+                 "owner": pl.String, "author": pl.String, "model_url": pl.String, "code_url": pl.String,
+                 "commit": pl.String, "task": pl.String, "architecture": pl.String, "dois": pl.List(pl.String)}
+DATASET_COLUMNS = {"key": pl.String, "dataset": pl.String, "dataset_url": pl.String, "dataset_doi": pl.String}
+
+
+def _files(path: Path | None) -> list[Path]:
+    if path is None:
+        raise InputError("ptmtorrent", "give a PTMTorrent JSON file or a folder of them")
+    if path.is_file():
+        return [path]
+    files = sorted(p for p in path.glob("*.json") if not p.name.endswith(".schema.json"))
+    if not files:
+        raise InputError(str(path), "no PTMTorrent *.json files")
+    return files
+
+
+def _load(file: Path) -> pl.DataFrame:
+    try:
+        records = json.loads(file.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise InputError(str(file), f"not JSON: {e}") from None
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise InputError(str(file), "expected a JSON array of objects")
+    uniform = any("ModelHub" in r for r in records)
+    required = UNIFORM_REQUIRED if uniform else LISTING_REQUIRED
+    for i, rec in enumerate(records, start=1):
+        for key in required:
+            value = rec.get(key)
+            if value is None or (key == "ModelHub" and not isinstance(value, dict)):
+                raise InputError(str(file), "missing or null", row=i, field=key)
+    frame = pl.DataFrame(records, infer_schema_length=None, strict=False)
+    frame = frame.with_columns(pl.lit(file.name).alias("file"), pl.int_range(1, pl.len() + 1).alias("record"))
+    return _uniform(frame) if uniform else _listing(frame)
+
+
+def _text(frame: pl.DataFrame, col: str) -> pl.Expr:
+    return pl.col(col).cast(pl.String).str.strip_chars() if col in frame.columns else pl.lit(None, pl.String)
+
+
+def _uniform(f: pl.DataFrame) -> pl.DataFrame:
+    hub_name = pl.col("ModelHub").struct.field("ModelHubName").str.to_lowercase()
+    hub = (pl.when(hub_name.str.contains("onnx")).then(pl.lit("onnx"))
+           .when(hub_name.str.contains("pytorch")).then(pl.lit("pytorchhub"))
+           .when(hub_name.str.contains("hugging")).then(pl.lit("hf"))
+           .otherwise(slug(hub_name)))
+    owner = pl.col("ModelOwner").str.strip_chars().str.to_lowercase()
+    key = (pl.when(hub == "hf").then(hub_id(pl.concat_str([pl.col("ModelOwner"), pl.lit("/"), pl.col("ModelName")])))
+           .otherwise(pl.concat_str([owner, pl.lit("/"), slug("ModelName")])))
+    dois = (pl.col("ModelPaperDOIs").cast(pl.List(pl.String)) if "ModelPaperDOIs" in f.columns
+            else pl.lit(None, pl.List(pl.String)))
+    return f.select(
+        "file", "record", hub.alias("hub"), key.alias("key"), _text(f, "ModelName").alias("name"),
+        owner.alias("owner"), _text(f, "ModelOwner").alias("author"), _text(f, "ModelURL").alias("model_url"),
+        pl.lit(None, pl.String).alias("code_url"), _text(f, "LatestGitCommitSHA").alias("commit"),
+        _text(f, "ModelTask").alias("task"), _text(f, "ModelArchitecture").alias("architecture"), dois.alias("dois"),
+        *([pl.col("Datasets")] if "Datasets" in f.columns else []))
+
+
+def _listing(f: pl.DataFrame) -> pl.DataFrame:
+    page = pl.col("ColabURL").str.extract(r"/([^/]+)\.ipynb$", 1).str.to_lowercase()
+    bad = f.select(pl.arg_where(page.is_null() | ~page.str.contains("_")).first()).item()
+    if bad is not None:
+        raise InputError(f["file"][0], f"no PyTorch Hub page name in {f['ColabURL'][bad]!r}",
+                         row=bad + 1, field="ColabURL")
+    owner = page.str.extract(r"^([^_]+)_", 1)
+    return f.select(
+        "file", "record", pl.lit("pytorchhub").alias("hub"),
+        pl.concat_str([owner, pl.lit("/"), page.str.replace(r"^[^_]+_", "")]).alias("key"),
+        _text(f, "ModelName").alias("name"), owner.alias("owner"), _text(f, "ModelAuthor").alias("author"),
+        pl.concat_str([pl.lit("https://pytorch.org/hub/"), page]).alias("model_url"),
+        _text(f, "GitHubURL").alias("code_url"), *(pl.lit(None, pl.String).alias(c) for c in ["commit", "task", "architecture"]),
+        pl.lit(None, pl.List(pl.String)).alias("dois"))
+
+
+def _datasets(frame: pl.DataFrame) -> pl.DataFrame:
+    if "Datasets" not in frame.columns or frame["Datasets"].dtype == pl.List(pl.Null):
+        return pl.DataFrame(schema=DATASET_COLUMNS)
+    d = frame.select("key", pl.col("Datasets").alias("d")).explode("d").drop_nulls("d").unnest("d")
+    return d.select("key", *(_text(d, src).alias(dst) for src, dst in
+                             [("DatasetName", "dataset"), ("DatasetURL", "dataset_url"),
+                              ("DatasetPaperDOI", "dataset_doi")]))
+
+
+def read(path: Path | None, **options: object) -> SourceData:
+    """Read PTMTorrent JSON into ``models`` (one row per record) and ``datasets`` frames.
+
+    Options: ``version`` (default: the PTMTorrent commit the shared copy was taken at) and ``retrieved``
+    (default: the day the newest input file was written).
+    """
+    files = _files(path)
+    frames = [_load(f) for f in files]
+    models = pl.concat([f.select(pl.col(c).cast(t) for c, t in MODEL_COLUMNS.items()) for f in frames])
+    datasets = pl.concat([_datasets(f) for f in frames])
+    newest = max(f.stat().st_mtime for f in files)
+    retrieved = str(options.get("retrieved") or datetime.fromtimestamp(newest, timezone.utc).date().isoformat())
+    snapshot = SnapshotInfo(source="ptmtorrent", version=str(options.get("version") or VERSION), retrieved=retrieved,
+                            source_url=SOURCE_URL, content_hash=content_hash(files), licence=LICENCE,
+                            files=tuple(f.name for f in files))
+    return SourceData(snapshot, {"models": models, "datasets": datasets})
