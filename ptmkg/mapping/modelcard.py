@@ -21,7 +21,7 @@ SECTIONS: dict[str, str] = {
     "how_to_use": r"how to (use|get started|run)|usage|quick ?start|get(ting)? started|^inference|example",
     "citation": r"citation|cite|bibtex|references?$",
     "license": r"licen[cs]e",
-    "model_details": r"model (description|details|summary|overview|information|card)|^overview|^description"
+    "model_details": r"model (description|details|summary|overview|information)|^overview|^description"
                      r"|^introduction|^about",
 }
 

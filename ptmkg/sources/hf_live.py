@@ -95,7 +95,7 @@ def _card(api: object, repo_id: str) -> str:
     from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status
 
     url = hf_hub_url(repo_id, "README.md", endpoint=api.endpoint)
-    response = get_session().get(url, headers=build_hf_headers(token=api.token), follow_redirects=True)
+    response = get_session().get(url, headers=build_hf_headers(token=api.token))
     if response.status_code == 404:
         return ""
     hf_raise_for_status(response)
