@@ -59,6 +59,8 @@ INGESTORS: dict[str, Ingestor] = {
                  "ptmkg.sources.fairjupyter", "ptmkg.mapping.fairjupyter", ("fairjupyter",)),
         Ingestor("ptmtorrent", "PTMTorrent packages: ONNX Model Zoo and PyTorch Hub models (owners, tasks, papers, datasets)",
                  "ptmkg.sources.ptmtorrent", "ptmkg.mapping.ptmtorrent", ("ptmtorrent",)),
+        Ingestor("peatmoss", "PeaTMOSS SQLite database: PTMs, the GitHub repositories reusing them, papers, licences",
+                 "ptmkg.sources.peatmoss", "ptmkg.mapping.peatmoss"),
     ]
 }
 
