@@ -55,6 +55,8 @@ INGESTORS: dict[str, Ingestor] = {
                  "ptmkg.sources.ptlm_versioning", "ptmkg.mapping.ptlm_versioning", ("ptlm-versioning",)),
         Ingestor("esem24", "ESEM'24 HF review: June 2022 monthly downloads (PeaTMOSS_ANCIENT), descendants vs downloads",
                  "ptmkg.sources.esem24", "ptmkg.mapping.esem24", ("hf-slr-esem24",)),
+        Ingestor("hf-extraction", "HF metadata extraction: 50 hand-labelled vs 500 automatically extracted records",
+                 "ptmkg.sources.hf_extraction", "ptmkg.mapping.hf_extraction", ("hf-metadata-extraction",)),
         Ingestor("fairjupyter", "FAIR Jupyter: PubMed Central articles, journals, authors, MeSH, GitHub repos, notebooks",
                  "ptmkg.sources.fairjupyter", "ptmkg.mapping.fairjupyter", ("fairjupyter",)),
         Ingestor("ptmtorrent", "PTMTorrent packages: ONNX Model Zoo and PyTorch Hub models (owners, tasks, papers, datasets)",
