@@ -35,7 +35,7 @@ PROVIDERS = ("none", "aws", "gcp", "azure")
 
 
 def _convert(value: str, unit: str, table: dict[str, float]) -> pl.Expr:
-    return pl.col(value) * pl.col(unit).replace_strict(table, default=None, return_dtype=pl.Float64)
+    return pl.col(value).cast(pl.Float64) * pl.col(unit).replace_strict(table, default=None, return_dtype=pl.Float64)
 
 
 def reported_runs(kg: KG) -> pl.DataFrame:
