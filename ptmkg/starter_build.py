@@ -21,7 +21,7 @@ import polars as pl
 import yaml
 
 from ptmkg.mapping.modelcard import card_sections
-from ptmkg.sources.huggingface import _file_date, _read_file, parse_records
+from ptmkg.sources.huggingface import file_date, read_file, parse_records
 
 SEED = 20250422
 TARGET = 450           # models in the starter (before ancestors are added)
@@ -95,14 +95,14 @@ def _record(meta: dict, row: dict, sections: list[str]) -> dict:
             rec[col] = sorted(random.Random(f"{SEED}:{rec['id']}:{col}").sample(ids, min(PER_LIST, len(ids))))
     rec["_source"] = f"https://huggingface.co/api/models/{rec['id']}"
     rec["_via"] = DATASET + Path(row["file"]).name
-    rec["_retrieved"] = _file_date(Path(row["file"])).isoformat()
+    rec["_retrieved"] = file_date(Path(row["file"])).isoformat()
     return json.loads(json.dumps(rec, default=str))
 
 
 def build(shared: Path, out_dir: Path) -> Path:
     """Write ``out_dir/hf_models.jsonl.gz`` from the family-tree CSVs in ``shared``; returns its path."""
     files = sorted(shared.glob("*.csv"))
-    raw = pl.concat([_read_file(f) for f in files], how="diagonal_relaxed")
+    raw = pl.concat([read_file(f) for f in files], how="diagonal_relaxed")
     frames = parse_records(raw)
     keep = set(_pick(frames, raw.with_columns(_record_id(raw))))
     rows = raw.with_columns(_record_id(raw)).with_columns(pl.col("id").str.to_lowercase().alias("key")) \

@@ -55,11 +55,8 @@ class FakeHub:
 @pytest.fixture
 def hub():
     """Install a FakeHub as huggingface_hub's HTTP transport (restored afterwards)."""
-    installed = []
-
     def install(fake: FakeHub) -> FakeHub:
         set_client_factory(lambda: httpx2.Client(transport=httpx2.MockTransport(fake)))
-        installed.append(fake)
         return fake
 
     yield install
@@ -91,7 +88,7 @@ def test_interrupt_stops_after_the_current_record_and_keeps_the_file(hub, tmp_pa
     assert len(lines) == len(FIXTURE["pages"][0]) + 1
     assert not any("cursor=2" in url for url in fake.requests)
     assert hf.read(path).frames["models"].height == len(lines)
-    assert path.name.startswith("hf_models_") and hf._file_date(path) is not None
+    assert path.name.startswith("hf_models_") and hf.file_date(path) is not None
 
 
 def test_with_cards_gives_the_card_facts_of_the_csv(hub, tmp_path):

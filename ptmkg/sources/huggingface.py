@@ -10,6 +10,7 @@ Inputs: a JSON Lines file (``.jsonl`` or ``.jsonl.gz``; one ``ModelInfo``-shaped
 from __future__ import annotations
 
 import gzip
+import json
 import re
 from datetime import date
 from pathlib import Path
@@ -58,13 +59,13 @@ def read(path: Path | None, *, retrieved: str | None = None, **options: object) 
         raise InputError("hf", "a JSONL file, a family-tree CSV or a folder of them is required (or --live)")
     path = Path(path)
     files = _input_files(path)
-    raw = pl.concat([_read_file(f) for f in files], how="diagonal_relaxed")
+    raw = pl.concat([read_file(f) for f in files], how="diagonal_relaxed")
     return from_raw(raw, files, source_url=SOURCE_URL, retrieved=retrieved)
 
 
 def from_raw(raw: pl.DataFrame, files: list[Path], *, source_url: str, retrieved: str | None = None,
              source: str = "hf", licence: str | None = None) -> SourceData:
-    """Frames and snapshot from the unified raw frame (one row per record, see :func:`_read_file`)."""
+    """Frames and snapshot from the unified raw frame (one row per record, see :func:`read_file`)."""
     dates = raw["retrieved"].drop_nulls()
     when = retrieved or (dates.max().isoformat() if dates.len() else None)
     if when is None:
@@ -89,7 +90,8 @@ def _input_files(path: Path) -> list[Path]:
     return files
 
 
-def _file_date(path: Path) -> date | None:
+def file_date(path: Path) -> date | None:
+    """The date of a ``_YYYYMMDD_HHMMSS`` time stamp in a file name."""
     m = _STAMP.search(path.name)
     return date(int(m[1]), int(m[2]), int(m[3])) if m else None
 
@@ -100,8 +102,9 @@ def _id_list(expr: pl.Expr) -> pl.Expr:
     return parts.list.eval(hub_id(pl.element()).drop_nulls())
 
 
-def _read_file(path: Path) -> pl.DataFrame:
-    """One row per record: file, row (1-based record number), model_id, metadata, card, extras."""
+def read_file(path: Path) -> pl.DataFrame:
+    """The raw frame of one CSV or JSONL file: one row per record with file, row (1-based record
+    number), model_id, metadata (JSON text), card, depth, typed child lists, retrieval date."""
     if path.name.endswith(".csv"):
         frame = read_csv(path)
         require_columns(frame, ["model_id", "metadata"], path)
@@ -114,7 +117,7 @@ def _read_file(path: Path) -> pl.DataFrame:
             *[(_id_list(pl.col(c)) if c in frame.columns else pl.lit(None, pl.List(pl.String))).alias(c)
               for c in CHILD_LISTS],
             pl.lit(None, pl.String).alias("source_url"),
-            pl.lit(_file_date(path), pl.Date).alias("retrieved"),
+            pl.lit(file_date(path), pl.Date).alias("retrieved"),
         )
     else:
         out = _read_jsonl(path)
@@ -142,7 +145,7 @@ def _read_jsonl(path: Path) -> pl.DataFrame:
         *[path_list(c).list.eval(hub_id(pl.element()).drop_nulls()).alias(c) for c in CHILD_LISTS],
         m.str.json_path_match("$._source").alias("source_url"),
         pl.coalesce(m.str.json_path_match("$._retrieved").str.slice(0, 10).str.to_date(strict=False),
-                    pl.lit(_file_date(path), pl.Date)).alias("retrieved"),
+                    pl.lit(file_date(path), pl.Date)).alias("retrieved"),
         m.str.json_path_match("$.card_length").cast(pl.Int64, strict=False).alias("card_length"),
         path_list("card_sections").alias("card_sections"),
         path_list("card_fields").alias("card_fields"),
@@ -155,8 +158,6 @@ def _check_json(raw: pl.DataFrame) -> pl.DataFrame:
     raw = raw.with_columns(meta.alias("metadata"))
     bad = raw.filter(pl.col("metadata").is_not_null() & pl.col("metadata").str.json_path_match("$.id").is_null())
     if bad.height:
-        import json
-
         file, row, text = bad["file"][0], bad["row"][0], bad["metadata"][0]
         try:
             json.loads(text)

@@ -11,10 +11,8 @@ from __future__ import annotations
 from importlib.resources import as_file, files
 from pathlib import Path
 
-import polars as pl
-
 from ptmkg.sources.base import SourceData
-from ptmkg.sources.huggingface import _read_file, from_raw
+from ptmkg.sources.huggingface import read_file, from_raw
 
 DATASET_URL = "https://github.com/hamidahoderinwale/model_metadata_analyses"
 
@@ -28,5 +26,4 @@ def default_path() -> Path:
 def read(path: Path | None = None, **options: object) -> SourceData:
     """Read the shipped starter snapshot (or a file of the same shape at ``path``)."""
     path = Path(path) if path is not None else default_path()
-    raw = pl.concat([_read_file(path)], how="diagonal_relaxed")
-    return from_raw(raw, [path], source_url=DATASET_URL, source="starter")
+    return from_raw(read_file(path), [path], source_url=DATASET_URL, source="starter")
