@@ -206,3 +206,12 @@ def test_export_one_snapshot_as_turtle(memory_kg, tmp_path):
     assert len(list(ox.parse(path=str(out), format=ox.RdfFormat.TURTLE))) == 15
     with pytest.raises(PtmkgError, match="name a snapshot"):
         memory_kg.export(out, "turtle")
+
+
+def test_keys_with_iri_unsafe_characters_load(memory_kg):
+    frame = pl.DataFrame({"id": ["org/x[1].mp4", "a b#c?d%e", 'q"<>{}|^`\\']})
+    t = T.Triples().types(frame, T.entity("file/hf", "id"), PTMKG + "ModelFile")
+    assert memory_kg.load_snapshot(info(), t) == 3
+    iris = memory_kg.query("SELECT ?f WHERE { ?f a ptmkg:ModelFile } ORDER BY ?f")["f"].to_list()
+    assert "https://w3id.org/ptmkg/id/file/hf/org/x%5B1%5D.mp4" in iris
+    assert "https://w3id.org/ptmkg/id/file/hf/a%20b%23c%3Fd%25e" in iris

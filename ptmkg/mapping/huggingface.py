@@ -103,10 +103,7 @@ def _papers(t: Triples, p: pl.DataFrame) -> None:
 
 
 def _file(model_col: str, path_col: str) -> pl.Expr:
-    # encode_key keeps '[' and ']', which IRIs do not allow in paths (file names like "x[1].mp4").
-    path = pl.col(path_col).str.replace_all("%", "%25", literal=True) \
-        .str.replace_all("[", "%5B", literal=True).str.replace_all("]", "%5D", literal=True)
-    return entity("file/hf", pl.concat_str([hub_id(model_col), pl.lit("/"), path]))
+    return entity("file/hf", pl.concat_str([hub_id(model_col), pl.lit("/"), pl.col(path_col)]))
 
 
 def _files(t: Triples, f: pl.DataFrame) -> None:

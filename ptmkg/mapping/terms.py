@@ -13,8 +13,8 @@ import polars as pl
 
 from ptmkg.namespaces import ID, RDF_TYPE, XSD
 
-# Characters not allowed in an N-Triples IRIREF, plus '#' and '?' which would change an id's meaning.
-_IRI_UNSAFE = ["%", " ", "<", ">", '"', "{", "}", "|", "^", "`", "\\", "#", "?", "\t", "\n", "\r"]
+# Characters not allowed in an IRI path (RFC 3987), plus '#' and '?' which would change an id's meaning.
+_IRI_UNSAFE = ["%", " ", "<", ">", '"', "{", "}", "|", "^", "`", "\\", "#", "?", "[", "]", "\t", "\n", "\r"]
 
 
 def encode_key(expr: pl.Expr) -> pl.Expr:

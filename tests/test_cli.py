@@ -1,0 +1,88 @@
+"""The command line, through the same entry point users run."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import polars as pl
+import pytest
+
+from ptmkg.cli import main
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    store = tmp_path_factory.mktemp("cli") / "store"
+    assert main(["build", "--store", str(store)]) == 0
+    return store
+
+
+def test_build_reports_what_the_graph_holds(tmp_path, capsys):
+    assert main(["build", "--store", str(tmp_path / "s")]) == 0
+    out = capsys.readouterr().out
+    assert "starter snapshot loaded" in out and "queries snapshot loaded" in out
+    assert "| models" in out and "## models-per-licence" in out
+    assert main(["build", "--store", str(tmp_path / "s")]) == 0
+    assert "starter snapshot already loaded" in capsys.readouterr().out
+
+
+def test_info_lists_snapshots_with_triple_counts(built, capsys):
+    assert main(["info", "--store", str(built), "--format", "csv"]) == 0
+    table = pl.read_csv(capsys.readouterr().out.split("\n\n")[1].encode())
+    assert set(table["source"]) == {"starter", "queries"}
+    assert (table["triples"] > 0).all()
+
+
+def test_query_formats(built, capsys):
+    assert main(["query", "models-per-licence", "--store", str(built), "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows and set(rows[0]) == {"licence", "models"}
+    assert sum(r["models"] for r in rows) == main_models(built)
+
+
+def main_models(store) -> int:
+    from ptmkg import KG
+
+    kg = KG(store, read_only=True)
+    return kg.query("SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m a ptmkg:Model ; ptmkg:hubId ?i }")["n"][0]
+
+
+def test_query_list_and_show(built, capsys):
+    assert main(["query", "--list", "--store", str(built), "--format", "csv"]) == 0
+    names = pl.read_csv(capsys.readouterr().out.encode())["name"].to_list()
+    assert "models-per-licence" in names and "teaching/01-count-models" in names
+    assert main(["query", "models-citing-paper", "--show", "--store", str(built)]) == 0
+    assert "?_arxiv" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["query", "no-such-query"], "unknown query 'no-such-query'"),
+    (["query", "models-citing-paper", "--param", "arxiv"], "--param takes NAME=VALUE"),
+    (["query", "models-citing-paper", "--param", "nope=1"], "has no parameter nope"),
+    (["ingest", "no-such-source", "x"], "unknown source 'no-such-source'"),
+    (["export", "--format", "turtle"], "name a snapshot"),
+])
+def test_user_mistakes_are_one_line_and_exit_2(built, capsys, argv, message):
+    assert main(argv + ["--store", str(built)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_export_snapshot_as_turtle(built, tmp_path, capsys):
+    from ptmkg import KG
+
+    graph = KG(built, read_only=True).snapshots().filter(source="starter")["graph"][0]
+    out = tmp_path / "starter.ttl"
+    assert main(["export", "--store", str(built), "--format", "turtle", "--snapshot", graph, "--out", str(out)]) == 0
+    import pyoxigraph as ox
+
+    triples = list(ox.parse(path=str(out), format=ox.RdfFormat.TURTLE))
+    assert len(triples) == KG(built, read_only=True).snapshots().filter(source="starter")["triples"][0]
+
+
+def test_console_script_runs(built):
+    proc = subprocess.run([sys.executable, "-m", "ptmkg.cli", "query", "snapshots", "--store", str(built),
+                           "--read-only", "--format", "csv"], capture_output=True, text=True, check=True)
+    assert "starter" in proc.stdout
