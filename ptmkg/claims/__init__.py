@@ -1,0 +1,1 @@
+"""Literature claims as executable, versioned tests over the knowledge graph."""
