@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from ptmkg.ingest import IngestResult, ingest
 from ptmkg.store import GraphStore
+
+if TYPE_CHECKING:
+    from ptmkg.claims.runner import ClaimsRunner
 
 
 class KG(GraphStore):
@@ -23,3 +27,10 @@ class KG(GraphStore):
         from ptmkg.queries import catalogue
 
         return catalogue().get(name).run(self, **params)
+
+    @property
+    def claims(self) -> ClaimsRunner:
+        """Literature claims as executable tests: ``kg.claims.run()``, ``kg.claims.get("EN-01").evidence()``."""
+        from ptmkg.claims.runner import ClaimsRunner
+
+        return ClaimsRunner(self)

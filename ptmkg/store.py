@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -203,14 +204,17 @@ class GraphStore:
 
     # -- queries -------------------------------------------------------------------
 
-    def query(self, sparql: str, **params: object) -> pl.DataFrame | bool | list[ox.Triple]:
-        """Run SPARQL over the union of all graphs; parameters are bound, never pasted.
+    def query(self, sparql: str, *, graphs: Sequence[str] | None = None,
+              **params: object) -> pl.DataFrame | bool | list[ox.Triple]:
+        """Run SPARQL over the union of all graphs (or of ``graphs`` only); parameters are bound, never pasted.
 
         SELECT → polars DataFrame, ASK → bool, CONSTRUCT/DESCRIBE → list of triples.
         """
+        scope: dict[str, object] = {"use_default_graph_as_union": True}
+        if graphs is not None:
+            scope = {"default_graph": [ox.NamedNode(g) for g in graphs] or [ox.DefaultGraph()]}
         try:
-            result = self._store.query(bind(sparql, params), prefixes=PREFIXES,
-                                       use_default_graph_as_union=True)
+            result = self._store.query(bind(sparql, params), prefixes=PREFIXES, **scope)
         except SyntaxError as e:
             raise PtmkgError(f"SPARQL syntax error: {e}") from None
         if isinstance(result, ox.QueryBoolean):

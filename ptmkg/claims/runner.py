@@ -1,0 +1,242 @@
+"""Run claim definitions against the graph: field checks, measuring query, tests, corrections, verdicts."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from ptmkg.claims import stats
+from ptmkg.claims.definitions import (CLAIMS_DIR, DEFINITIONS_SOURCE, ClaimDefinition, Part, definitions_snapshot,
+                                      get_definition, load_definitions, to_triples)
+from ptmkg.claims.measure import derive, measure, missing_share, select_rows
+from ptmkg.claims.verdict import Decision, Verdict, combine, decide
+from ptmkg.errors import PtmkgError
+from ptmkg.snapshot import text_hash
+
+if TYPE_CHECKING:
+    from ptmkg.store import GraphStore
+
+RUN_SOURCE = "claims"
+_NOT_DATA = {DEFINITIONS_SOURCE, RUN_SOURCE}
+RESULT_SCHEMA = {
+    "id": pl.String, "verdict": pl.String, "n": pl.Int64, "estimate": pl.Float64, "ci_low": pl.Float64,
+    "ci_high": pl.Float64, "effect_size": pl.Float64, "p_value": pl.Float64, "p_adjusted": pl.Float64,
+    "published": pl.String, "reason": pl.String, "snapshots": pl.List(pl.String),
+}
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A loaded data snapshot a claim can run over."""
+
+    graph: str
+    source: str
+    version: str
+    content_hash: str
+
+    @property
+    def label(self) -> str:
+        """``source@version``."""
+        return f"{self.source}@{self.version}"
+
+
+@dataclass
+class PartOutcome:
+    """One part of a claim: its test result (if any) and decision."""
+
+    part: Part
+    result: stats.TestResult | None
+    missing_fields: list[str]
+    missing_share: float
+    decision: Decision | None = None
+
+
+@dataclass
+class ClaimOutcome:
+    """A claim's verdict with the parts, the evidence rows and the snapshots it ran over."""
+
+    definition: ClaimDefinition
+    snapshots: list[Snapshot]
+    parts: list[PartOutcome]
+    evidence: pl.DataFrame
+    decision: Decision = field(default_factory=lambda: Decision(Verdict.NOT_MEASURABLE, ""))
+
+    @property
+    def primary(self) -> PartOutcome | None:
+        """The first part with a test result (its numbers head the verdict)."""
+        return next((p for p in self.parts if p.result is not None), None)
+
+    @property
+    def result_hash(self) -> str:
+        """Hash of the evidence rows (order-independent)."""
+        ev = self.evidence
+        text = ev.select(pl.all().cast(pl.String)).sort(ev.columns).write_csv() if ev.width else ""
+        return text_hash(text)
+
+    def row(self) -> dict[str, object]:
+        """The summary row of :meth:`ClaimsRunner.run`."""
+        p = self.primary
+        r = p.result if p else None
+        raw = None if r is None else r.details.get("p_raw", r.p_value)
+        return {"id": self.definition.id, "verdict": self.decision.label.value, "n": r.n if r else None,
+                "estimate": r.estimate if r else None, "ci_low": r.ci_low if r else None,
+                "ci_high": r.ci_high if r else None, "effect_size": r.effect_size if r else None,
+                "p_value": raw, "p_adjusted": r.p_value if r else None,
+                "published": self.definition.published, "reason": self.decision.reason,
+                "snapshots": [s.label for s in self.snapshots]}
+
+
+def loaded_snapshots(store: GraphStore) -> list[Snapshot]:
+    """Data snapshots in the store (claim definitions and verdict graphs excluded), oldest first."""
+    frame = store.snapshots()
+    return [Snapshot(r["graph"], r["source"], str(r["version"]), r["hash"])
+            for r in frame.iter_rows(named=True) if r["source"] not in _NOT_DATA]
+
+
+def resolve_snapshots(store: GraphStore, refs: list[str]) -> list[Snapshot]:
+    """Snapshots named by graph IRI, ``source@version``, ``source`` (latest) or a hash prefix."""
+    snaps = loaded_snapshots(store)
+    out: list[Snapshot] = []
+    for ref in refs:
+        source, _, version = ref.partition("@")
+        hits = [s for s in snaps if ref == s.graph or (version and (s.source, s.version) == (source, version))
+                or s.content_hash.removeprefix("sha256:").startswith(ref.removeprefix("sha256:"))
+                or s.graph.rsplit("/", 1)[-1].startswith(ref)]
+        if not hits and not version:
+            hits = [s for s in snaps if s.source == ref][-1:]
+        if len(hits) != 1:
+            known = ", ".join(s.label for s in snaps) or "none loaded"
+            raise PtmkgError(f"snapshot '{ref}' {'is ambiguous' if hits else 'not found'}; loaded: {known}")
+        out.append(hits[0])
+    return out
+
+
+def latest_per_source(snaps: list[Snapshot], store: GraphStore) -> list[Snapshot]:
+    """The most recently retrieved snapshot of each source."""
+    order = store.snapshots().filter(~pl.col("source").is_in(list(_NOT_DATA)))
+    latest = order.sort("retrieved").group_by("source").agg(pl.col("graph").last())["graph"].to_list()
+    return [s for s in snaps if s.graph in latest]
+
+
+def ensure_definitions(store: GraphStore) -> str:
+    """Load the claim definitions as RDF (once per content); returns their graph IRI."""
+    info = definitions_snapshot()
+    existing = store.find_snapshot(info.source, info.content_hash)
+    if existing:
+        return existing
+    if store.read_only:
+        return info.graph
+    store.load_snapshot(info, to_triples(load_definitions()))
+    return info.graph
+
+
+class ClaimHandle:
+    """One claim bound to a store: ``.run()`` it or look at the ``.evidence()`` behind its verdict."""
+
+    def __init__(self, runner: ClaimsRunner, definition: ClaimDefinition):
+        self.runner, self.definition = runner, definition
+
+    def outcome(self, snapshots: list[str] | None = None) -> ClaimOutcome:
+        """Run this claim alone (Holm within the claim, no batch correction)."""
+        return self.runner.outcomes([self.definition.id], snapshots)[0]
+
+    def evidence(self, snapshots: list[str] | None = None) -> pl.DataFrame:
+        """The rows of the measuring query behind the verdict (with derived columns)."""
+        return self.outcome(snapshots).evidence
+
+    def __repr__(self) -> str:
+        return f"<claim {self.definition.id} v{self.definition.version}: {self.definition.wording[:60]}…>"
+
+
+class ClaimsRunner:
+    """``kg.claims``: run literature claims as tests against the graph."""
+
+    def __init__(self, store: GraphStore):
+        self.store = store
+
+    def definitions(self) -> dict[str, ClaimDefinition]:
+        """All claim definitions by id."""
+        return load_definitions(CLAIMS_DIR)
+
+    def get(self, claim_id: str) -> ClaimHandle:
+        """One claim by id."""
+        return ClaimHandle(self, get_definition(claim_id))
+
+    def run(self, ids: list[str] | None = None, snapshots: list[str] | None = None, *,
+            record: bool = False) -> pl.DataFrame:
+        """Run claims (all by default) and return one row per claim; ``record`` stores the verdicts as RDF."""
+        outcomes = self.outcomes(ids, snapshots)
+        if record:
+            from ptmkg.claims.record import record_run
+
+            record_run(self.store, outcomes)
+        return results_frame(outcomes)
+
+    def outcomes(self, ids: list[str] | None = None, snapshots: list[str] | None = None) -> list[ClaimOutcome]:
+        """Full outcomes (parts, evidence) with Holm within each claim and Benjamini–Hochberg across the batch."""
+        defs = [get_definition(i) for i in ids] if ids else list(self.definitions().values())
+        if not self.store.read_only:
+            ensure_definitions(self.store)
+        loaded = loaded_snapshots(self.store)
+        chosen = resolve_snapshots(self.store, snapshots) if snapshots else latest_per_source(loaded, self.store)
+        outcomes = [self._measure(d, chosen) for d in defs]
+        _correct(outcomes)
+        for o in outcomes:
+            _decide(o)
+        return outcomes
+
+    def _measure(self, d: ClaimDefinition, chosen: list[Snapshot]) -> ClaimOutcome:
+        snaps = [s for s in chosen if not d.sources or s.source in d.sources]
+        graphs = [s.graph for s in snaps]
+        empty = pl.DataFrame()
+        if not snaps:
+            where = f"sources {', '.join(d.sources)}" if d.sources else "data"
+            parts = [PartOutcome(p, None, [f"a loaded snapshot of {where}"], 0.0) for p in d.parts]
+            return ClaimOutcome(d, snaps, parts, empty)
+        missing = [name for name, pattern in d.fields.items()
+                   if not self.store.query(f"ASK {{ {pattern} }}", graphs=graphs)]
+        evidence = self.store.query(d.query.sparql, graphs=graphs) if d.parts else empty
+        evidence = derive(evidence, [op for p in d.parts for op in p.test.get("derive", [])])
+        parts = []
+        for p in d.parts:
+            absent = [f for f in p.test.get("needs", list(d.fields)) if f in missing]
+            if absent:
+                parts.append(PartOutcome(p, None, absent, 0.0))
+                continue
+            rows = select_rows(evidence, p)
+            parts.append(PartOutcome(p, measure(rows, p), [], missing_share(rows, p)))
+        return ClaimOutcome(d, snaps, parts, evidence)
+
+
+def _correct(outcomes: list[ClaimOutcome]) -> None:
+    """Holm within each claim's parts, then Benjamini–Hochberg over every part of the batch."""
+    for o in outcomes:
+        tested = [p for p in o.parts if p.result is not None]
+        for p, r in zip(tested, stats.adjust([p.result for p in tested], "holm")):
+            p.result = r
+    tested = [p for o in outcomes for p in o.parts if p.result is not None]
+    if len(tested) > 1:
+        for p, r in zip(tested, stats.adjust([p.result for p in tested], "bh")):
+            raw = p.result.details.get("p_raw", p.result.p_value)
+            p.result = r if r.p_value is None else dataclasses.replace(r, details={**r.details, "p_raw": raw,
+                                                                                    "p_adjust": "holm+bh"})
+
+
+def _decide(o: ClaimOutcome) -> None:
+    if not o.definition.parts:
+        fields = ", ".join(o.definition.fields) or "none"
+        o.decision = Decision(Verdict.NOT_MEASURABLE,
+                              f"context claim without a statistical test (would need: {fields}) → NOT MEASURABLE")
+        return
+    for p in o.parts:
+        p.decision = decide(p.part.rule, p.result, missing_fields=p.missing_fields, missing_share=p.missing_share)
+    decisions = [dataclasses.replace(p.decision, reason=f"{p.part.name}: {p.decision.reason}") for p in o.parts]
+    o.decision = decisions[0] if len(decisions) == 1 else combine(decisions)
+
+
+def results_frame(outcomes: list[ClaimOutcome]) -> pl.DataFrame:
+    """One row per claim outcome."""
+    return pl.DataFrame([o.row() for o in outcomes], schema=RESULT_SCHEMA)
