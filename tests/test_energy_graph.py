@@ -17,20 +17,21 @@ from ptmkg.snapshot import SnapshotInfo, text_hash
 from tests.conftest import shared_path
 
 RUNS = pl.DataFrame({
-    "key": ["a100", "mystery", "nocount", "gpuhours"],
-    "hardware": ["8x A100 80GB", "a cluster of our own design", "V100", "V100 SXM2"],
-    "hours": [72.0, 10.0, 5.0, 1000.0],
-    "hours_raw": ["72 hours", "10 hours", "5 hours", "1000 GPU hours"],
-    "region": ["us-east-1", None, None, None],
-    "provider": ["AWS", None, None, None],
-    "kg": [120.0, None, None, None],
+    "key": ["a100", "mystery", "nocount", "gpuhours", "placeholder"],
+    "hardware": ["8x A100 80GB", "a cluster of our own design", "V100", "V100 SXM2", "Not Specified"],
+    "hours": [72.0, 10.0, 5.0, 1000.0, None],
+    "hours_raw": ["72 hours", "10 hours", "5 hours", "1000 GPU hours", None],
+    "region": ["us-east-1", None, None, None, "N/A"],
+    "provider": ["AWS", None, None, None, None],
+    "kg": [120.0, None, None, None, None],
 })
 
 
 def _load_runs(kg: KG, runs: pl.DataFrame = RUNS) -> str:
     """A tiny hand-made source snapshot of TrainingRuns with reported quantities."""
-    run = entity("run/test", "key")
+    run, model = entity("run/test", "key"), entity("model/test", "key")
     t = Triples().types(runs, run, PTMKG + "TrainingRun", PROV + "Activity")
+    t.types(runs, model, PTMKG + "Model").add(runs, model, PTMKG + "trainingRun", run)
     t.add(runs, run, PTMKG + "hardwareRaw", text("hardware"))
     t.add(runs, run, PTMKG + "cloudRegion", text("region"))
     t.add(runs, run, PTMKG + "cloudProvider", text("provider"))
@@ -95,10 +96,11 @@ def test_unparseable_inputs_are_skipped_with_reason():
     kg = KG.memory()
     _load_runs(kg)
     result = estimate_store(kg)
-    assert result.skipped == {"hardware: no known accelerator named": 1, "accelerator count not stated": 1}
+    assert result.skipped == {"hardware: no known accelerator named": 2, "accelerator count not stated": 1}
     reasons = kg.query("SELECT ?run ?reason WHERE { ?run ptmkg:estimateSkipped ?reason } ORDER BY ?run")
     assert reasons.rows() == [(ID + "run/test/mystery", "hardware: no known accelerator named"),
-                              (ID + "run/test/nocount", "accelerator count not stated")]
+                              (ID + "run/test/nocount", "accelerator count not stated"),
+                              (ID + "run/test/placeholder", "hardware: no known accelerator named")]
     # no number of any kind for a skipped run
     assert _estimated(kg).filter(pl.col("run").is_in(reasons["run"].to_list())).height == 0
 
@@ -129,6 +131,26 @@ def test_rerun_replaces_estimates_snapshot():
     energy = _estimated(kg).filter((pl.col("run") == ID + "run/test/a100") & (pl.col("what") == PTMKG + "energy"))
     assert energy["value"].to_list() == [pytest.approx(8 * 400 * 72 / 1000)]
     assert len(kg) < n  # two provider PUE constants became one caller PUE; nothing else is left over
+
+
+def test_canned_queries_on_hand_made_runs():
+    kg = KG.memory()
+    _load_runs(kg)
+    assert kg.run("energy-reported-vs-estimated").height == 0  # nothing estimated yet
+    estimate_store(kg)
+    ci = grid_intensity(region="us-east-1", provider="aws").g_per_kwh
+    rows = kg.run("energy-reported-vs-estimated")
+    assert rows.height == 1  # only a100 reports a figure
+    row = rows.row(0, named=True)
+    assert row["model"] == ID + "model/test/a100" and row["reported_kwh"] is None and row["kwh_ratio"] is None
+    assert row["reported_kg"] == 120.0
+    assert row["kg_ratio"] == pytest.approx(264.96 * ci / 1000 / 120.0)
+    combos = kg.run("energy-reporting-completeness")
+    assert sorted(combos.rows()) == [
+        ("model", False, False, False, False, 1),  # 'Not Specified' hardware, 'N/A' region
+        ("model", True, True, False, False, 3),
+        ("model", True, True, True, True, 1),
+    ]
 
 
 def test_counting_carbon_median_error_matches_library():
