@@ -46,7 +46,7 @@ def main_models(store) -> int:
     from ptmkg import KG
 
     kg = KG(store, read_only=True)
-    return kg.query("SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m a ptmkg:Model ; ptmkg:hubId ?i }")["n"][0]
+    return kg.query("SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m a ptmkg:Model ; ptmkg:hubId ?i ; ptmkg:downloads ?d }")["n"][0]
 
 
 def test_query_list_and_show(built, capsys):

@@ -62,7 +62,7 @@ def _models(t: Triples, m: pl.DataFrame) -> None:
 def _licences(t: Triples, m: pl.DataFrame) -> None:
     """dct:license → SPDX or ptmkg licence node (named "other" licences get their own node)."""
     norm = licence_id("licence_raw")
-    key = (pl.when((norm == "other") & pl.col("license_name").is_not_null()).then(slug("license_name"))
+    key = (pl.when((norm == "other") & pl.col("license_name").is_not_null()).then(pl.coalesce(licence_id("license_name"), slug("license_name")))
            .otherwise(pl.coalesce(norm, slug("licence_raw"))))
     lic = m.filter(pl.col("licence_raw").is_not_null()).with_columns(key.alias("licence"))
     s, o = model("id"), licence_iri("licence")
