@@ -92,7 +92,7 @@ def main() -> None:
         print(f"({args.shared} absent: skipping the real data)", file=sys.stderr)
     for n in args.sizes:
         with tempfile.TemporaryDirectory(prefix="ptmkg-syn-") as tmp:
-            src = write(n, Path(tmp) / f"synthetic-{n}.jsonl")
+            src = write(n, Path(tmp) / f"synthetic-{n}_20261122_000000.jsonl")
             rows += bench(f"synthetic {n:,} models", src, args.rdflib_max)
     limits = {r["dataset"]: r["triples"] / r["seconds"] for r in rows if r["step"].startswith("pyoxigraph")}
     print("| dataset | step | triples | seconds | triples/s | vs bulk_load | peak memory |")

@@ -42,13 +42,14 @@ def generate(n: int, seed: int = 0, root_share: float = 0.05) -> pl.DataFrame:
         "relation": relation,
         "downloads": np.floor(rng.lognormal(3.0, 2.5, n)).astype(np.int64),
         "likes": np.floor(rng.lognormal(0.0, 1.5, n)).astype(np.int64),
-        "licence": rng.choice(np.array(LICENCES, dtype=object), n, p=LICENCE_P),
-        "task": rng.choice(np.array(TASKS, dtype=object), n),
+        "licence": rng.choice([x or "" for x in LICENCES], n, p=LICENCE_P),
+        "task": rng.choice([x or "" for x in TASKS], n),
         "arxiv": np.where(rng.random(n) < 0.2, rng.integers(0, 5000, n), -1),
         "file": rng.choice(FILES, n, p=[0.55, 0.3, 0.08, 0.04, 0.03]),
         "day": rng.integers(0, 1500, n),
         "params": np.floor(rng.lognormal(18.0, 2.0, n)).astype(np.int64),
     })
+    frame = frame.with_columns(pl.col("licence", "task").replace("", None))
     mid = pl.concat_str([pl.lit("org"), (pl.col("i") % 997).cast(pl.String), pl.lit("/model-"), pl.col("i").cast(pl.String)])
     frame = frame.with_columns(id=mid)
     frame = frame.join(frame.select(pl.col("i").alias("parent"), pl.col("id").alias("parent_id")), on="parent", how="left")

@@ -85,6 +85,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         ingest_all(kg, args.path, on_result=report)
         return 0
     options: dict[str, object] = {}
+    if args.retrieved:
+        options["retrieved"] = args.retrieved
     if args.live:
         options["live"] = True
         if args.limit:
@@ -185,6 +187,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, help="with --live: at most this many records")
     p.add_argument("--search", help="with --live: search term")
     p.add_argument("--author", help="with --live: only this author/organisation")
+    p.add_argument("--retrieved", metavar="YYYY-MM-DD", help="when the input was retrieved upstream "
+                   "(for files whose name carries no date)")
     p.add_argument("--force", action="store_true", help="reload even if the same content is loaded")
 
     command("sources", cmd_sources, "list the sources 'ptmkg ingest' knows")
