@@ -25,9 +25,13 @@ def print_frame(frame: pl.DataFrame | bool, fmt: str = "table", rows: int = 25) 
     elif fmt == "json":
         sys.stdout.write(frame.write_json() + "\n")
     else:
+        more = frame.height - rows
+        frame = frame.head(rows) if more > 0 else frame
         with pl.Config(tbl_rows=rows, tbl_cols=-1, fmt_str_lengths=60, tbl_hide_dataframe_shape=True,
                        tbl_hide_column_data_types=True, tbl_formatting="ASCII_MARKDOWN"):
             print(frame)
+        if more > 0:
+            print(f"({more:,} more rows; --rows N shows more, --format csv shows all)")
 
 
 def _open(args: argparse.Namespace, read_only: bool = False) -> KG:
