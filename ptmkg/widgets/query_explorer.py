@@ -13,7 +13,7 @@ import polars as pl
 from ptmkg.charts import chart, chart_widget
 from ptmkg.errors import PtmkgError
 from ptmkg.kg import KG
-from ptmkg.queries import Catalogue, CannedQuery, catalogue
+from ptmkg.queries import CannedQuery, Catalogue, catalogue
 from ptmkg.widgets import export
 from ptmkg.widgets.table import ResultTable
 
