@@ -11,7 +11,18 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ptmkg import __version__
-from ptmkg.namespaces import CATALOG_GRAPH, DCAT, DCT, GRAPH, PAV, PROV, PTMKG, RDF_TYPE, VOID, XSD
+from ptmkg.namespaces import (
+    CATALOG_GRAPH,
+    DCAT,
+    DCT,
+    GRAPH,
+    PAV,
+    PROV,
+    PTMKG,
+    RDF_TYPE,
+    VOID,
+    XSD,
+)
 
 
 def content_hash(paths: Iterable[Path]) -> str:

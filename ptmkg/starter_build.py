@@ -21,7 +21,7 @@ import polars as pl
 import yaml
 
 from ptmkg.mapping.modelcard import card_sections
-from ptmkg.sources.huggingface import file_date, read_file, parse_records
+from ptmkg.sources.huggingface import file_date, parse_records, read_file
 
 SEED = 20250422
 TARGET = 450           # models in the starter (before ancestors are added)

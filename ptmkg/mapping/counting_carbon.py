@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from ptmkg.mapping.hf_carbon import add_quantity
 from ptmkg.mapping.identity import slug
+from ptmkg.mapping.quantities import add_quantity
 from ptmkg.mapping.terms import Triples, entity, integer, text, typed
 from ptmkg.namespaces import DCT, FAIR4ML, PROV, PTMKG, SCHEMA
 from ptmkg.sources.base import SourceData

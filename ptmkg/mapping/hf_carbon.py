@@ -9,24 +9,18 @@ from __future__ import annotations
 import polars as pl
 
 from ptmkg.mapping.identity import licence_id, licence_iri
-from ptmkg.mapping.terms import Triples, boolean, const, date_time, double, entity, integer, text
-from ptmkg.namespaces import DCT, PROV, PTMKG, QUDT, UNIT
+from ptmkg.mapping.quantities import add_quantity
+from ptmkg.mapping.terms import (
+    Triples,
+    boolean,
+    date_time,
+    entity,
+    integer,
+    text,
+)
+from ptmkg.namespaces import DCT, PROV, PTMKG
 from ptmkg.sources.base import SourceData
 from ptmkg.sources.hf_carbon import METRICS
-
-
-def add_quantity(t: Triples, frame: pl.DataFrame, subject: pl.Expr, predicate: str, node: pl.Expr,
-                 value: str, unit: str, obtained_by: str, raw: str | None = None) -> Triples:
-    """Link ``subject`` to a ptmkg:Quantity ``node`` holding ``value`` in QUDT ``unit`` (rows with a value)."""
-    rows = frame.filter(pl.col(value).is_not_null() & pl.col(value).is_finite())
-    t.add(rows, subject, predicate, node)
-    t.types(rows, node, PTMKG + "Quantity")
-    t.add(rows, node, QUDT + "numericValue", double(value))
-    t.add(rows, node, QUDT + "unit", const(UNIT + unit))
-    t.add(rows, node, PTMKG + "obtainedBy", const(PTMKG + obtained_by))
-    if raw:
-        t.add(rows, node, PTMKG + "rawValue", text(raw))
-    return t
 
 
 def to_triples(data: SourceData) -> Triples:

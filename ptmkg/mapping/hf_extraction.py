@@ -12,7 +12,7 @@ from __future__ import annotations
 import polars as pl
 
 from ptmkg.mapping.identity import arxiv_id, doi, github_repo, hub_id, licence_id
-from ptmkg.mapping.terms import Triples, const, entity, integer, text
+from ptmkg.mapping.terms import Triples, entity, integer, text
 from ptmkg.namespaces import PROV, PTMKG
 from ptmkg.sources.base import SourceData
 

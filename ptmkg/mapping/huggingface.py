@@ -6,7 +6,15 @@ import polars as pl
 
 from ptmkg.mapping.identity import arxiv_id, hub_id, licence_id, licence_iri, slug
 from ptmkg.mapping.terms import (
-    Triples, boolean, const, date_time, double, entity, integer, raw_iri, text,
+    Triples,
+    boolean,
+    const,
+    date_time,
+    double,
+    entity,
+    integer,
+    raw_iri,
+    text,
 )
 from ptmkg.namespaces import DCT, FAIR4ML, PROV, PTMKG, QUDT, SCHEMA, UNIT
 from ptmkg.sources.base import SourceData
@@ -102,12 +110,12 @@ def _papers(t: Triples, p: pl.DataFrame) -> None:
     t.add(p, paper, P + "arxivId", text("key"))
 
 
-def _file(model_col: str, path_col: str) -> pl.Expr:
+def file_iri(model_col: str, path_col: str) -> pl.Expr:
     return entity("file/hf", pl.concat_str([hub_id(model_col), pl.lit("/"), pl.col(path_col)]))
 
 
 def _files(t: Triples, f: pl.DataFrame) -> None:
-    s = _file("id", "path")
+    s = file_iri("id", "path")
     t.add(f, model("id"), P + "hasFile", s)
     t.types(f, s, P + "ModelFile")
     t.add(f, s, P + "filePath", text("path")).add(f, s, P + "serialisationFormat", text("format"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from ptmkg.mapping.huggingface import _file as file_iri
+from ptmkg.mapping.huggingface import file_iri
 from ptmkg.mapping.terms import Triples, boolean, const, entity, integer, text
 from ptmkg.namespaces import PROV, PTMKG, SCHEMA
 from ptmkg.sources.base import SourceData

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import polars as pl
-
 from ptmkg.mapping import terms as T
 from ptmkg.namespaces import PTMKG, RDFS, SCHEMA, SH
 from ptmkg.sources.base import SourceData

@@ -12,7 +12,7 @@ from importlib.resources import as_file, files
 from pathlib import Path
 
 from ptmkg.sources.base import SourceData
-from ptmkg.sources.huggingface import read_file, from_raw
+from ptmkg.sources.huggingface import from_raw, read_file
 
 DATASET_URL = "https://github.com/hamidahoderinwale/model_metadata_analyses"
 
