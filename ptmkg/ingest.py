@@ -63,6 +63,8 @@ INGESTORS: dict[str, Ingestor] = {
                  "ptmkg.sources.ptmtorrent", "ptmkg.mapping.ptmtorrent", ("ptmtorrent",)),
         Ingestor("peatmoss", "PeaTMOSS SQLite database: PTMs, the GitHub repositories reusing them, papers, licences",
                  "ptmkg.sources.peatmoss", "ptmkg.mapping.peatmoss"),
+        Ingestor("literature", "systematic-review coding sheets (CSV): papers' code/model/data sharing and reported training",
+                 "ptmkg.sources.literature", "ptmkg.mapping.literature"),
     ]
 }
 
