@@ -109,3 +109,18 @@ def test_with_cards_gives_the_card_facts_of_the_csv(hub, tmp_path):
         got = live[name].filter(pl.col("id").is_in(list(cards))).sort(pl.all())
         assert got.equals(from_csv[name].sort(pl.all())), name
     assert from_csv["card_sections"].height > 0
+
+
+def test_cli_ingest_live_loads_a_snapshot_of_the_fetched_records(hub, tmp_path, capsys):
+    from ptmkg import KG
+    from ptmkg.cli import main
+
+    hub(FakeHub())
+    store = tmp_path / "store"
+    assert main(["ingest", "hf", str(tmp_path / "harvest"), "--live", "--search", "neox", "--store", str(store)]) == 0
+    assert "hf: loaded:" in capsys.readouterr().out
+    harvested = list((tmp_path / "harvest").glob("hf_models_*.jsonl"))
+    assert len(harvested) == 1
+    kg = KG(store, read_only=True)
+    ids = set(kg.query("SELECT ?id WHERE { ?m ptmkg:hubId ?id ; ptmkg:downloads ?d }")["id"])
+    assert ids == {item["id"] for page in FIXTURE["pages"] for item in page}

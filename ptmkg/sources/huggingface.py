@@ -46,6 +46,8 @@ WEIGHT_FORMATS: dict[str, str] = {
     **{e: "other" for e in ("h5", "hdf5", "keras", "msgpack", "tflite", "mlmodel", "pb", "ot", "npz",
                             "nemo", "llamafile", "ggml", "caffemodel", "mar", "pdparams", "engine", "plan")},
 }
+LIVE_DIR = Path.home() / ".ptmkg" / "harvest" / "hf"
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STAMP = re.compile(r"_(\d{4})(\d{2})(\d{2})_\d{6}")
 
 
@@ -55,6 +57,11 @@ def read(path: Path | None, *, retrieved: str | None = None, **options: object) 
     ``retrieved`` (ISO date) overrides the retrieval date otherwise taken from the records'
     ``_retrieved`` field or a ``_YYYYMMDD_HHMMSS`` time stamp in the file name.
     """
+    if options.get("live"):
+        from ptmkg.sources.hf_live import fetch_to_jsonl
+
+        query = {k: options[k] for k in ("search", "author", "limit") if options.get(k) is not None}
+        path = fetch_to_jsonl(Path(path) if path else LIVE_DIR, **query)
     if path is None:
         raise InputError("hf", "a JSONL file, a family-tree CSV or a folder of them is required (or --live)")
     path = Path(path)
@@ -197,8 +204,8 @@ def _yaml(text: str | None, file: str, row: int) -> dict:
     if not text:
         return {}
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as e:
+        data = json.loads(text) if text.lstrip().startswith("{") else yaml.load(text, Loader=_YAML_LOADER)
+    except (yaml.YAMLError, json.JSONDecodeError) as e:
         raise InputError(file, f"malformed YAML ({str(e).splitlines()[0]})", row=row, field="card_data") from None
     if data is not None and not isinstance(data, dict):
         raise InputError(file, f"expected a mapping, found {type(data).__name__}", row=row, field="card_data")
