@@ -13,15 +13,18 @@ import polars as pl
 
 from ptmkg.namespaces import ID, RDF_TYPE, XSD
 
-# Characters not allowed in an IRI path (RFC 3987), plus '#' and '?' which would change an id's meaning.
-_IRI_UNSAFE = ["%", " ", "<", ">", '"', "{", "}", "|", "^", "`", "\\", "#", "?", "[", "]", "\t", "\n", "\r"]
+# Characters not allowed in an IRI path (RFC 3987), plus '#' and '?' which would change an id's meaning,
+# and control characters. Replaced in one pass (Aho-Corasick), so '%' is never encoded twice.
+_IRI_UNSAFE = ["%", " ", "<", ">", '"', "{", "}", "|", "^", "`", "\\", "#", "?", "[", "]",
+               *(chr(c) for c in range(0x20))]
+_IRI_ENCODED = [f"%{ord(ch):02X}" for ch in _IRI_UNSAFE]
+_RAW_IRI_UNSAFE = [" ", "<", ">", '"', "{", "}", "|", "^", "`", "\\"]
+_LITERAL_UNSAFE, _LITERAL_ESCAPED = ["\\", '"', "\n", "\r"], ["\\\\", '\\"', "\\n", "\\r"]
 
 
 def encode_key(expr: pl.Expr) -> pl.Expr:
     """Percent-encode the characters of ``expr`` that may not stand in an IRI path."""
-    for ch in _IRI_UNSAFE:
-        expr = expr.str.replace_all(ch, f"%{ord(ch):02X}", literal=True)
-    return expr.str.replace_all(r"[\x00-\x1f]", "")
+    return expr.str.replace_many(_IRI_UNSAFE, _IRI_ENCODED)
 
 
 def iri(prefix: str, key: pl.Expr | str) -> pl.Expr:
@@ -38,9 +41,8 @@ def entity(kind: str, key: pl.Expr | str) -> pl.Expr:
 def raw_iri(expr: pl.Expr | str) -> pl.Expr:
     """An IRI term from a column that already holds full IRIs (only unsafe characters are encoded)."""
     expr = pl.col(expr) if isinstance(expr, str) else expr
-    for ch in [" ", "<", ">", '"', "{", "}", "|", "^", "`", "\\"]:
-        expr = expr.str.replace_all(ch, f"%{ord(ch):02X}", literal=True)
-    return pl.concat_str([pl.lit("<"), expr, pl.lit(">")])
+    encoded = expr.str.replace_many(_RAW_IRI_UNSAFE, [f"%{ord(ch):02X}" for ch in _RAW_IRI_UNSAFE])
+    return pl.concat_str([pl.lit("<"), encoded, pl.lit(">")])
 
 
 def const(iri_text: str) -> pl.Expr:
@@ -49,12 +51,7 @@ def const(iri_text: str) -> pl.Expr:
 
 
 def _escape(expr: pl.Expr) -> pl.Expr:
-    return (
-        expr.str.replace_all("\\", "\\\\", literal=True)
-        .str.replace_all('"', '\\"', literal=True)
-        .str.replace_all("\n", "\\n", literal=True)
-        .str.replace_all("\r", "\\r", literal=True)
-    )
+    return expr.str.replace_many(_LITERAL_UNSAFE, _LITERAL_ESCAPED)
 
 
 def text(expr: pl.Expr | str, lang: str | None = None) -> pl.Expr:
@@ -132,7 +129,7 @@ class Triples:
         """All triples as one frame of ``s``, ``p``, ``o`` terms, duplicates removed."""
         if not self._parts:
             return pl.DataFrame(schema={"s": pl.String, "p": pl.String, "o": pl.String})
-        return pl.concat(self._parts, how="vertical").unique(maintain_order=True)
+        return pl.concat(self._parts, how="vertical").unique()
 
     def __len__(self) -> int:
         return self.frame().height
