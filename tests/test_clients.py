@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from unittest import mock
 
@@ -60,9 +60,9 @@ def test_github_repo_then_etag_revalidation(tmp_path: Path) -> None:
     assert first.row(0, named=True) == {
         "repository": "microsoft/CodeBERT", "url": "https://github.com/microsoft/CodeBERT", "stars": 2181,
         "forks": 441, "language": "Python", "license_key": "mit", "license_name": "MIT License",
-        "created_at": datetime(2019, 11, 28, 5, 45, 55, tzinfo=timezone.utc),
-        "updated_at": datetime(2024, 5, 30, 11, 2, 17, tzinfo=timezone.utc),
-        "pushed_at": datetime(2023, 11, 2, 6, 31, 7, tzinfo=timezone.utc),
+        "created_at": datetime(2019, 11, 28, 5, 45, 55, tzinfo=UTC),
+        "updated_at": datetime(2024, 5, 30, 11, 2, 17, tzinfo=UTC),
+        "pushed_at": datetime(2023, 11, 2, 6, 31, 7, tzinfo=UTC),
         "default_branch": "master", "archived": False, "fork": False}
     assert again["stargazers_count"] == 2181  # served from the cache on 304
     urls = [c.args[0] for c in get.call_args_list]

@@ -207,3 +207,14 @@ def test_bad_input_names_file_row_field_and_loads_nothing(tmp_path: Path, table:
     assert Path(err.value.file).name == f"{table}.csv"
     assert (err.value.row, err.value.field) == (row, field)
     assert len(kg) == before
+
+
+def test_ingest_all_finds_the_shared_folders(tmp_path: Path) -> None:
+    from ptmkg.ingest import ingest_all
+
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ["fairjupyter", "ptmtorrent"]:
+        (data / name).symlink_to(shared_path("data", name), target_is_directory=True)
+    results = ingest_all(KG.memory(), data)
+    assert sorted((r.source, r.loaded) for r in results) == [("fairjupyter", True), ("ptmtorrent", True)]

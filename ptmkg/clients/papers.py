@@ -17,7 +17,13 @@ from pathlib import Path
 import polars as pl
 import requests
 
-from ptmkg.clients.http import USER_AGENT, ClientError, JsonCache, Throttle, default_cache_dir
+from ptmkg.clients.http import (
+    USER_AGENT,
+    ClientError,
+    JsonCache,
+    Throttle,
+    default_cache_dir,
+)
 from ptmkg.sources.literature import REQUIRED
 
 ARXIV_API = "https://export.arxiv.org/api/query"

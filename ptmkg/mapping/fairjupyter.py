@@ -4,8 +4,24 @@ from __future__ import annotations
 
 import polars as pl
 
-from ptmkg.mapping.identity import doi, github_repo, licence_id, licence_iri, orcid, slug
-from ptmkg.mapping.terms import Triples, date, date_time, encode_key, entity, integer, raw_iri, text
+from ptmkg.mapping.identity import (
+    doi,
+    github_repo,
+    licence_id,
+    licence_iri,
+    orcid,
+    slug,
+)
+from ptmkg.mapping.terms import (
+    Triples,
+    date,
+    date_time,
+    encode_key,
+    entity,
+    integer,
+    raw_iri,
+    text,
+)
 from ptmkg.namespaces import DCT, FABIO, ID, PRISM, PTMKG, SCHEMA, SKOS
 from ptmkg.sources.base import SourceData
 

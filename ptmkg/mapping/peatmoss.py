@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import polars as pl
 
-from ptmkg.mapping.identity import arxiv_id, doi, github_repo, hub_id, licence_id, licence_iri, slug
+from ptmkg.mapping.identity import (
+    arxiv_id,
+    doi,
+    github_repo,
+    hub_id,
+    licence_id,
+    licence_iri,
+    slug,
+)
 from ptmkg.mapping.terms import Triples, entity, integer, raw_iri, text
 from ptmkg.namespaces import DCT, FAIR4ML, PRISM, PROV, PTMKG, SCHEMA
 from ptmkg.sources.base import SourceData

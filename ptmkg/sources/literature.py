@@ -28,7 +28,7 @@ without rows.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
@@ -93,7 +93,7 @@ def read(path: Path | None, **options: object) -> SourceData:
     if "title" not in frame.columns:
         frame = frame.with_columns(pl.lit(None, pl.String).alias("title"))
     publications = _checked(frame.select(["title", *REQUIRED]), path)
-    written = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).date().isoformat()
+    written = datetime.fromtimestamp(path.stat().st_mtime, UTC).date().isoformat()
     snapshot = SnapshotInfo(source="literature", version=str(options.get("version") or path.name),
                             retrieved=str(options.get("retrieved") or written),
                             source_url=str(options.get("source_url") or path.resolve().as_uri()),

@@ -13,7 +13,7 @@ table row (1-based, in ``id`` order) and ``table.column``.
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
@@ -81,7 +81,7 @@ def read(path: Path | None, **options: object) -> SourceData:
     models = t["model"].join(t["model_hub"].select(pl.col("id").alias("model_hub_id"), pl.col("name").alias("hub_name")),
                              on="model_hub_id", how="left")
     uses = t["model_to_reuse_repository"].rename({"reuse_repository_id": "repository_id"})
-    written = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).date().isoformat()
+    written = datetime.fromtimestamp(path.stat().st_mtime, UTC).date().isoformat()
     snapshot = SnapshotInfo(source="peatmoss", version=str(options.get("version") or path.name),
                             retrieved=str(options.get("retrieved") or written), source_url=SOURCE_URL,
                             content_hash=content_hash([path]), files=(path.name,))

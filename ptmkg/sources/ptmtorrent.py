@@ -17,7 +17,7 @@ and name lower-cased; ONNX Model Zoo names are slugged (``MobileNet v2-7`` → `
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
@@ -127,7 +127,7 @@ def read(path: Path | None, **options: object) -> SourceData:
     models = pl.concat([f.select(pl.col(c).cast(t) for c, t in MODEL_COLUMNS.items()) for f in frames])
     datasets = pl.concat([_datasets(f) for f in frames])
     newest = max(f.stat().st_mtime for f in files)
-    retrieved = str(options.get("retrieved") or datetime.fromtimestamp(newest, timezone.utc).date().isoformat())
+    retrieved = str(options.get("retrieved") or datetime.fromtimestamp(newest, UTC).date().isoformat())
     snapshot = SnapshotInfo(source="ptmtorrent", version=str(options.get("version") or VERSION), retrieved=retrieved,
                             source_url=SOURCE_URL, content_hash=content_hash(files), licence=LICENCE,
                             files=tuple(f.name for f in files))
