@@ -16,13 +16,12 @@ from ptmkg.mapping.terms import (
     Triples,
     date,
     date_time,
-    encode_key,
     entity,
     integer,
     raw_iri,
     text,
 )
-from ptmkg.namespaces import DCT, FABIO, ID, PRISM, PTMKG, SCHEMA, SKOS
+from ptmkg.namespaces import DCT, FABIO, PRISM, PTMKG, SCHEMA, SKOS
 from ptmkg.sources.base import SourceData
 
 MESH_SCHEME = entity("subject", pl.lit("mesh"))
@@ -40,10 +39,8 @@ def repo_key() -> pl.Expr:
 
 
 def notebook_iri(repo: pl.Expr, path: pl.Expr) -> pl.Expr:
-    """``notebook/<repo-key>/<path>``; also encodes ``[`` and ``]``, which paths contain and IRIs forbid."""
-    key = encode_key(pl.concat_str([repo, pl.lit("/"), path]))
-    key = key.str.replace_all("[", "%5B", literal=True).str.replace_all("]", "%5D", literal=True)
-    return raw_iri(pl.lit(ID + "notebook/") + key)
+    """``notebook/<repo-key>/<path>``."""
+    return entity("notebook", pl.concat_str([repo, pl.lit("/"), path]))
 
 
 def article_licence(raw: pl.Expr) -> pl.Expr:

@@ -10,30 +10,21 @@ from ptmkg.mapping.terms import (
     boolean,
     const,
     double,
-    encode_key,
+    entity,
     integer,
     raw_iri,
     text,
     typed,
 )
-from ptmkg.namespaces import DCT, ID, PRISM, PROV, PTMKG, QUDT, SCHEMA, UNIT
+from ptmkg.namespaces import DCT, PRISM, PROV, PTMKG, QUDT, SCHEMA, UNIT
 from ptmkg.sources.base import SourceData
 from ptmkg.sources.literature import KINDS
 
 
-def _safe(expr: pl.Expr) -> pl.Expr:
-    """Also encode ``[`` and ``]``, which DOIs and URLs may hold but IRI paths may not."""
-    return expr.str.replace_all("[", "%5B", literal=True).str.replace_all("]", "%5D", literal=True)
-
-
-def _entity(kind: str, key: pl.Expr) -> pl.Expr:
-    return raw_iri(pl.lit(f"{ID}{kind}/") + _safe(encode_key(key)))
-
-
 def paper_iri() -> pl.Expr:
     """By DOI, else arXiv id, else the review's key."""
-    return pl.coalesce(_entity("paper/doi", pl.col("doi").str.to_lowercase()), _entity("paper/arxiv", pl.col("arxiv")),
-                       _entity("paper/key/literature", slug("key")))
+    return pl.coalesce(entity("paper/doi", pl.col("doi").str.to_lowercase()), entity("paper/arxiv", pl.col("arxiv")),
+                       entity("paper/key/literature", slug("key")))
 
 
 def to_triples(data: SourceData) -> Triples:
@@ -49,21 +40,21 @@ def to_triples(data: SourceData) -> Triples:
     t.add(pubs, p, PTMKG + "researchTask", text("task"))
     for kind in KINDS:
         coded = pubs.filter(pl.col(f"shares_{kind}").is_not_null())
-        av = _entity("availability/literature", pl.concat_str([pl.col("k"), pl.lit(f"/{kind}")]))
+        av = entity("availability/literature", pl.concat_str([pl.col("k"), pl.lit(f"/{kind}")]))
         t.add(coded, p, PTMKG + f"shares{kind.title()}", boolean(f"shares_{kind}"))
         t.types(coded, av, PTMKG + "ArtifactAvailability", PROV + "Entity")
         t.add(coded, av, PTMKG + "availabilityOf", p)
         t.add(coded, av, PTMKG + "artifactKind", text(pl.lit(kind)))
         t.add(coded, av, PTMKG + "available", boolean(f"shares_{kind}"))
-        t.add(coded, av, SCHEMA + "url", raw_iri(_safe(pl.col(f"{kind}_url"))))
+        t.add(coded, av, SCHEMA + "url", raw_iri(pl.col(f"{kind}_url")))
     runs = pubs.filter(pl.any_horizontal(pl.col("hardware", "accelerator_count", "training_hours").is_not_null()))
-    run = _entity("run/literature", pl.col("k"))
+    run = entity("run/literature", pl.col("k"))
     t.types(runs, run, PTMKG + "TrainingRun", PROV + "Activity")
     t.add(runs, run, DCT + "source", p)
     t.add(runs, run, PTMKG + "hardwareRaw", text("hardware"))
     t.add(runs, run, PTMKG + "acceleratorCount", integer("accelerator_count"))
     timed = runs.filter(pl.col("training_hours").is_not_null())
-    q = _entity("quantity/literature", pl.col("k") + pl.lit("/duration"))
+    q = entity("quantity/literature", pl.col("k") + pl.lit("/duration"))
     t.add(timed, run, PTMKG + "duration", q)
     t.types(timed, q, PTMKG + "Quantity")
     t.add(timed, q, QUDT + "numericValue", double("training_hours"))

@@ -18,7 +18,7 @@ from ptmkg.namespaces import ID, RDF_TYPE, XSD
 _IRI_UNSAFE = ["%", " ", "<", ">", '"', "{", "}", "|", "^", "`", "\\", "#", "?", "[", "]",
                *(chr(c) for c in range(0x20))]
 _IRI_ENCODED = [f"%{ord(ch):02X}" for ch in _IRI_UNSAFE]
-_RAW_IRI_UNSAFE = [" ", "<", ">", '"', "{", "}", "|", "^", "`", "\\"]
+_RAW_IRI_UNSAFE = [" ", "<", ">", '"', "{", "}", "|", "^", "`", "\\", "[", "]"]
 _LITERAL_UNSAFE, _LITERAL_ESCAPED = ["\\", '"', "\n", "\r"], ["\\\\", '\\"', "\\n", "\\r"]
 
 
