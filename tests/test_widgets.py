@@ -3,6 +3,7 @@ starter's raw records (tags, siblings), read here independently of the mapping."
 
 import gzip
 import json
+from datetime import date
 from importlib.resources import files
 from pathlib import Path
 
@@ -12,11 +13,24 @@ import pytest
 from ptmkg import KG
 from ptmkg.errors import PtmkgError
 from ptmkg.queries import Catalogue
-from ptmkg.widgets import EnergyCalculator, LineageExplorer, QueryExplorer
+from ptmkg.widgets import (
+    ClaimExplorer,
+    EnergyCalculator,
+    LineageExplorer,
+    QueryExplorer,
+)
+from ptmkg.widgets.claim_explorer import (
+    apply_filters,
+    chart_data,
+    filter_keys,
+    retest,
+    verdict_badge,
+)
 from ptmkg.widgets.export import download_link, write
 from ptmkg.widgets.lineage import family, generations, licence_class
 from ptmkg.widgets.query_explorer import parse_value
 from ptmkg.widgets.table import page_count, page_of, to_html
+from tests.conftest import shared_path
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
@@ -194,3 +208,134 @@ def test_energy_calculator_reported_runs_counting_carbon():
     assert ec.similar.height == v100.height
     assert sorted(ec.similar["co2_kg"].round(3)) == sorted(v100["CO₂eq emitted [kg]"].round(3))
     assert sorted(ec.similar["hours"].round(3)) == sorted((v100["Training time [s]"] / 3600).round(3))
+
+
+# -- ClaimExplorer ----------------------------------------------------------------------
+
+def _run_row(kg, claim_id, snapshots=None):
+    """The row ``kg.claims.run`` gives for one claim: what the explorer's unfiltered verdict must equal."""
+    return kg.claims.run(ids=[claim_id], snapshots=snapshots).row(0, named=True)
+
+
+def _same(verdict, row):
+    return {k: verdict[k] for k in row} == row
+
+
+def test_claim_explorer_verdict_is_the_runners(kg):
+    ce = ClaimExplorer(kg, "EN-01")
+    assert _same(ce.verdict, _run_row(kg, "EN-01")) and ce.verdict["verdict"] == "SUPPORTED"
+    assert ce.verdict["snapshots"] == ["starter@2025-04-05..2025-04-26"] and ce.verdict["filters"] == {}
+    starter = kg.snapshots().filter(source="starter")["graph"].item()
+    assert ce.snapshot_options() == [("starter@2025-04-05..2025-04-26", starter)]
+    assert 'data-verdict="SUPPORTED"' in ce.verdict_html.value and "Castaño" in ce.info.value
+    assert ce.evidence.height == 469 and "469 rows" in ce.table.position.value
+    assert ce.chart.to_dict()["encoding"]["x"]["field"] == "reports"  # a proportion part: counts per flag
+    assert list(ce.filter_options) == ["year"]  # EN-01's rows carry a creation date, nothing else to filter on
+    ce.select("ART-01")  # its sources (papers-with-code listings) are not loaded
+    assert ce.verdict["verdict"] == "NOT MEASURABLE" and ce.snapshot_options() == [] and ce.chart is None
+    assert 'data-verdict="NOT MEASURABLE"' in ce.verdict_html.value
+
+
+def test_claim_explorer_year_filter_retests_the_rows(kg):
+    ce = ClaimExplorer(kg, "EN-01")
+    full = kg.claims.get("EN-01").evidence()
+    assert ce.filter_options["year"] == sorted(full["created"].dt.year().unique().to_list())
+    rows = full.filter(pl.col("created").dt.year() == 2023)
+    k, n = int(rows["reports"].sum()), rows.height
+    assert (k, n) == (0, 48)
+    v = ce.set_filter("year", 2023)
+    assert ce.evidence.height == n and v["n"] == n and v["estimate"] == 0.0
+    assert v["ci_high"] == pytest.approx(1 - 0.025 ** (1 / n))  # Clopper–Pearson upper bound for 0 of n
+    # the upper bound (0.074) is no longer below the 5 % threshold, and 9 months are too few for a trend
+    assert v["verdict"] == "NOT SUPPORTED" and "monthly trend: n=9 < min_n=30" in v["reason"]
+    assert "48 of 469 evidence rows (year = 2023)" in ce.verdict_html.value
+    assert _same(ce.set_filter("year", None), _run_row(kg, "EN-01"))  # clearing restores the runner's verdict
+
+
+def test_claim_explorer_task_filter(kg):
+    ce = ClaimExplorer(kg, "DOC-06")
+    full = kg.claims.get("DOC-06").evidence()
+    rows = full.filter(task="text-generation")
+    v = ce.set_filter("task", "text-generation")
+    assert v["n"] == rows.height == 164 and v["estimate"] == pytest.approx(rows["has_model_index"].mean())
+    with pytest.raises(PtmkgError, match="has no 'library'"):
+        ce.set_filter("library", "transformers")
+    with pytest.raises(PtmkgError, match="cannot run on snapshot"):
+        ce.set_snapshot("https://w3id.org/ptmkg/graph/nothing")
+    ce.select("LIN-04")  # a new claim starts unfiltered
+    assert ce.filters == {} and list(ce.filter_options) == ["library"]
+
+
+def test_retest_on_all_rows_reproduces_every_verdict(kg):
+    for claim_id in kg.claims.definitions():
+        outcome = kg.claims.get(claim_id).outcome()
+        assert retest(outcome, outcome.evidence).row() == outcome.row(), claim_id
+
+
+def test_filter_keys_and_chart_data():
+    ev = pl.DataFrame({"created": ["2021-03-04", "2021-03-20", "2022-01-02", None], "child_library": list("aabb"),
+                       "flag": [True, False, True, True]})
+    keys = filter_keys(ev)
+    assert set(keys) == {"year", "library"}
+    assert ev.select(keys["year"]).to_series().to_list() == [2021, 2021, 2022, None]
+    assert apply_filters(ev, {"year": 2021, "library": "a"}).height == 2
+    with pytest.raises(PtmkgError, match="no task column"):
+        apply_filters(ev, {"task": "x"})
+    data, spec, note = chart_data(ev, {"mark": "line", "x": "yearmonth(created)", "y": "mean(flag)"})
+    assert spec == {"mark": "line", "x": "created", "y": "mean_flag"} and note == ""
+    assert data.rows() == [(date(2021, 3, 1), 0.5), (date(2022, 1, 1), 1.0)]
+    big = pl.DataFrame({"x": range(6000), "y": range(6000)})
+    data, _, note = chart_data(big, {"mark": "point", "x": "x:Q", "y": "y"})
+    assert data.height == 5000 and note == "a random sample of 5,000 of 6,000 rows"
+
+
+def test_verdict_badge_colours():
+    badge = verdict_badge("NOT SUPPORTED")
+    assert 'data-verdict="NOT SUPPORTED"' in badge and "#cf222e" in badge
+    assert verdict_badge("REPLICATED") != verdict_badge("SUPPORTED")
+
+
+@pytest.fixture(scope="module")
+def carbon():
+    """Starter + the 2023 and 2026 Hub carbon snapshots; yields the KG and the two graph IRIs (oldest first)."""
+    k = KG.memory()
+    k.ingest("starter")
+    for folder in ("hf-carbon", "hf-carbon-2026"):
+        k.ingest("hf-carbon", shared_path("data", folder))
+    graphs = k.snapshots().filter(source="hf-carbon").sort("retrieved")["graph"].to_list()
+    return k, graphs
+
+
+def test_claim_explorer_switches_carbon_snapshots(carbon):
+    k, (g2023, g2026) = carbon
+    ce = ClaimExplorer(k, "EN-02")
+    assert [g for _, g in ce.snapshot_options()] == [g2023, g2026]
+    assert _same(ce.verdict, _run_row(k, "EN-02"))  # latest of each source: the 2026 re-extraction
+    for graph in (g2023, g2026):
+        assert _same(ce.set_snapshot(graph), _run_row(k, "EN-02", [graph])), graph
+    # the 2023 study dates its models, the 2026 re-extraction does not: the trend is only measurable on 2023
+    assert ce.set_snapshot(g2023)["verdict"] == "SUPPORTED" and ce.verdict["estimate"] < 0
+    assert ce.set_snapshot(g2026)["verdict"] == "NOT MEASURABLE" and ce.evidence.height == 0
+    ce.select("EN-04")
+    assert ce.snapshot == g2026  # a snapshot the next claim can use is kept
+    v = ce.verdict
+    assert _same(v, _run_row(k, "EN-04", [g2026])) and v["verdict"] == "SUPPORTED"
+    nlp = ce.evidence["nlp"].drop_nulls()
+    assert v["n"] == nlp.len() and v["estimate"] == pytest.approx(nlp.mean())
+
+
+def test_claim_explorer_filters_carbon_evidence(carbon):
+    from scipy.stats import spearmanr
+
+    k, (_, g2026) = carbon
+    ce = ClaimExplorer(k, "EN-03")
+    ce.set_snapshot(g2026)
+    rows = (k.claims.get("EN-03").evidence([g2026]).filter(task="text-classification")
+            .select("grams", "size").drop_nulls())
+    v = ce.set_filter("task", "text-classification")
+    assert v["n"] == rows.height and v["estimate"] == pytest.approx(spearmanr(rows["grams"], rows["size"]).statistic)
+    assert v["p_value"] == pytest.approx(spearmanr(rows["grams"], rows["size"]).pvalue, rel=1e-6)
+    ce.select("EN-04")
+    v = ce.set_filter("task", "image-classification")  # not an NLP task: the NLP share drops to 0
+    assert v["estimate"] == 0.0 and v["verdict"] == "NOT SUPPORTED"
+    assert v["n"] == k.claims.get("EN-04").evidence([g2026]).filter(task="image-classification").height

@@ -66,7 +66,8 @@ def apply_filters(evidence: pl.DataFrame, filters: dict[str, object]) -> pl.Data
     keys = filter_keys(evidence)
     unknown = set(filters) - set(keys)
     if unknown:
-        raise PtmkgError(f"evidence has no {', '.join(sorted(unknown))} column; filters here: {', '.join(keys) or 'none'}")
+        raise PtmkgError(f"evidence has no {', '.join(sorted(unknown))} column; "
+                         f"filters here: {', '.join(keys) or 'none'}")
     return evidence.filter(*(keys[k] == v for k, v in filters.items())) if filters else evidence
 
 
@@ -144,7 +145,7 @@ def chart_data(evidence: pl.DataFrame, spec: dict[str, str]) -> tuple[pl.DataFra
     color = _field(spec["color"])[1] if spec.get("color") else None
     frame = evidence
     if x_fn in ("year", "yearmonth"):
-        col = pl.col(x).cast(pl.Datetime) if frame.schema[x] == pl.String else pl.col(x)
+        col = pl.col(x).str.to_datetime(strict=False) if frame.schema[x] == pl.String else pl.col(x)
         frame = frame.with_columns(col.dt.year() if x_fn == "year" else col.dt.truncate("1mo").dt.date())
     plain = {**spec, "x": x, "y": COUNT if y_fn == "count" else y}
     if color:
@@ -313,8 +314,8 @@ class ClaimExplorer(w.VBox):
 
     def _first_measurable(self) -> str:
         sources = {s.source for s in loaded_snapshots(self.kg)}
-        return next((d.id for d in self.definitions.values() if d.parts and (not d.sources or set(d.sources) & sources)),
-                    next(iter(self.definitions)))
+        usable = (d.id for d in self.definitions.values() if d.parts and (not d.sources or set(d.sources) & sources))
+        return next(usable, next(iter(self.definitions)))
 
     def _measure(self) -> dict[str, Any]:
         self.full = self.runner.get(self.definition.id).outcome([self.snapshot] if self.snapshot else None)
@@ -326,8 +327,9 @@ class ClaimExplorer(w.VBox):
 
     def _filter_control(self, name: str, values: list[object]) -> w.Dropdown:
         counts = dict(filter_values(self.full.evidence, filter_keys(self.full.evidence)[name]).iter_rows())
-        control = w.Dropdown(description=name, options=[("(all)", None)] + [(f"{v} ({counts[v]:,})", v) for v in values],
-                             value=self.filters.get(name), layout=w.Layout(width="300px"))
+        options = [("(all)", None)] + [(f"{v} ({counts[v]:,})", v) for v in values]
+        control = w.Dropdown(description=name, options=options, value=self.filters.get(name),
+                             layout=w.Layout(width="300px"))
         control.observe(lambda c, n=name: self._react(self.set_filter, n, c["new"]), names="value")
         return control
 
