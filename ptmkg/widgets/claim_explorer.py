@@ -37,6 +37,11 @@ MAX_POINTS = 5000
 _LATEST = "latest snapshot of each source"
 
 
+def source_names(definition: ClaimDefinition) -> set[str]:
+    """Every source a claim can run on (its ``sources`` entries, alternatives ``a|b`` split)."""
+    return {name for entry in definition.sources for name in entry.split("|")}
+
+
 # -- filters ------------------------------------------------------------------------
 
 def filter_keys(evidence: pl.DataFrame) -> dict[str, pl.Expr]:
@@ -264,8 +269,8 @@ class ClaimExplorer(w.VBox):
 
     def snapshot_options(self, definition: ClaimDefinition | None = None) -> list[tuple[str, str]]:
         """Loaded data snapshots the claim can run on: ``(source@version, graph IRI)``."""
-        d = definition or self.definition
-        return [(s.label, s.graph) for s in loaded_snapshots(self.kg) if not d.sources or s.source in d.sources]
+        names = source_names(definition or self.definition)
+        return [(s.label, s.graph) for s in loaded_snapshots(self.kg) if not names or s.source in names]
 
     def select(self, claim_id: str) -> dict[str, Any]:
         """Show claim ``claim_id`` on the current snapshot (reset when the claim cannot use it), no filters."""
@@ -314,7 +319,8 @@ class ClaimExplorer(w.VBox):
 
     def _first_measurable(self) -> str:
         sources = {s.source for s in loaded_snapshots(self.kg)}
-        usable = (d.id for d in self.definitions.values() if d.parts and (not d.sources or set(d.sources) & sources))
+        usable = (d.id for d in self.definitions.values()
+                  if d.parts and (not d.sources or source_names(d) & sources))
         return next(usable, next(iter(self.definitions)))
 
     def _measure(self) -> dict[str, Any]:
