@@ -12,7 +12,8 @@ from ptmkg.claims.definitions import Part
 
 def derive(frame: pl.DataFrame, ops: list[dict[str, Any]]) -> pl.DataFrame:
     """Add derived columns: ``log10`` (of positive values), ``jaccard`` (of two ``|``-joined sets),
-    ``quantile_bin`` (equal-count bins), ``month`` (calendar month of a date)."""
+    ``quantile_bin`` (equal-count bins), ``month`` (calendar month of a date); ``lineage_pairs`` reshapes
+    per-model rows into sibling and parent-child pairs."""
     for op in ops:
         kind, out = op["op"], op["as"]
         if kind == "log10":
@@ -28,11 +29,25 @@ def derive(frame: pl.DataFrame, ops: list[dict[str, Any]]) -> pl.DataFrame:
             col = pl.col(op["column"]).cast(pl.Float64)
             frame = frame.with_columns(col.qcut(int(op["bins"]), labels=[f"q{i + 1}" for i in range(op["bins"])],
                                                 allow_duplicates=True).cast(pl.String).alias(out))
+        elif kind == "lineage_pairs":
+            frame = lineage_pairs(frame, op["model"], op["parent"], op["traits"])
         elif kind == "month":
             frame = frame.with_columns(pl.col(op["column"]).cast(pl.Date).dt.truncate("1mo").alias(out))
         else:
             raise ValueError(f"unknown derive op {kind!r}")
     return frame
+
+
+def lineage_pairs(frame: pl.DataFrame, model: str, parent: str, traits: str) -> pl.DataFrame:
+    """Sibling pairs (a < b, same parent) and parent-child pairs, with both sides' traits (self-joins)."""
+    nodes = frame.select(model, traits).unique(model)
+    edges = frame.select(model, parent).drop_nulls().unique()
+    siblings = (edges.join(edges, on=parent, suffix="_b").filter(pl.col(model) < pl.col(f"{model}_b"))
+                .select(pl.lit("sibling").alias("kind"), pl.col(model).alias("a"), pl.col(f"{model}_b").alias("b")))
+    parent_child = edges.select(pl.lit("parent-child").alias("kind"), pl.col(parent).alias("a"), pl.col(model).alias("b"))
+    pairs = pl.concat([siblings, parent_child]).unique()
+    return (pairs.join(nodes.rename({model: "a", traits: "traits_a"}), on="a")
+            .join(nodes.rename({model: "b", traits: "traits_b"}), on="b"))
 
 
 def select_rows(frame: pl.DataFrame, part: Part) -> pl.DataFrame:

@@ -9,8 +9,16 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from ptmkg.claims import stats
-from ptmkg.claims.definitions import (CLAIMS_DIR, DEFINITIONS_SOURCE, ClaimDefinition, Part, definitions_snapshot,
-                                      get_definition, load_definitions, to_triples)
+from ptmkg.claims.definitions import (
+    CLAIMS_DIR,
+    DEFINITIONS_SOURCE,
+    ClaimDefinition,
+    Part,
+    definitions_snapshot,
+    get_definition,
+    load_definitions,
+    to_triples,
+)
 from ptmkg.claims.measure import derive, measure, missing_share, select_rows
 from ptmkg.claims.verdict import Decision, Verdict, combine, decide
 from ptmkg.errors import PtmkgError
@@ -189,7 +197,7 @@ class ClaimsRunner:
         return outcomes
 
     def _measure(self, d: ClaimDefinition, chosen: list[Snapshot]) -> ClaimOutcome:
-        snaps = [s for s in chosen if not d.sources or s.source in d.sources]
+        snaps = scope(d, chosen)
         graphs = [s.graph for s in snaps]
         empty = pl.DataFrame()
         if not snaps:
@@ -198,8 +206,10 @@ class ClaimsRunner:
             return ClaimOutcome(d, snaps, parts, empty)
         missing = [name for name, pattern in d.fields.items()
                    if not self.store.query(f"ASK {{ {pattern} }}", graphs=graphs)]
-        evidence = self.store.query(d.query.sparql, graphs=graphs) if d.parts else empty
-        evidence = derive(evidence, [op for p in d.parts for op in p.test.get("derive", [])])
+        runnable = any(not set(p.test.get("needs", list(d.fields))) & set(missing) for p in d.parts)
+        evidence = self.store.query(d.query.sparql, graphs=graphs) if runnable else empty
+        if runnable:
+            evidence = derive(evidence, [op for p in d.parts for op in p.test.get("derive", [])])
         parts = []
         for p in d.parts:
             absent = [f for f in p.test.get("needs", list(d.fields)) if f in missing]
@@ -209,6 +219,24 @@ class ClaimsRunner:
             rows = select_rows(evidence, p)
             parts.append(PartOutcome(p, measure(rows, p), [], missing_share(rows, p)))
         return ClaimOutcome(d, snaps, parts, evidence)
+
+
+def scope(d: ClaimDefinition, chosen: list[Snapshot]) -> list[Snapshot]:
+    """The chosen snapshots a claim runs over: one per listed source; ``a|b`` takes the first of a, b present.
+
+    Alternatives keep overlapping sources (the starter snapshot is drawn from the hf family trees) from being
+    unioned, which would count shared triples twice in Oxigraph's multi-graph default graph.
+    """
+    if not d.sources:
+        return chosen
+    out: list[Snapshot] = []
+    for entry in d.sources:
+        for name in entry.split("|"):
+            hits = [s for s in chosen if s.source == name]
+            if hits:
+                out += hits
+                break
+    return out
 
 
 def _correct(outcomes: list[ClaimOutcome]) -> None:
