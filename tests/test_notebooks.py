@@ -11,7 +11,7 @@ BOOKS = sorted(NOTEBOOKS.glob("*.ipynb"))
 
 
 def test_there_are_notebooks():
-    assert {p.stem for p in BOOKS} >= {"01-quickstart", "03-energy", "04-lineage-and-licences"}
+    assert {p.stem for p in BOOKS} >= {"01-quickstart", "02-claims", "03-energy", "04-lineage-and-licences"}
 
 
 @pytest.mark.parametrize("path", BOOKS, ids=[p.stem for p in BOOKS])
