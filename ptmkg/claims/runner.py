@@ -105,12 +105,13 @@ def loaded_snapshots(store: GraphStore) -> list[Snapshot]:
 
 
 def resolve_snapshots(store: GraphStore, refs: list[str]) -> list[Snapshot]:
-    """Snapshots named by graph IRI, ``source@version``, ``source`` (latest) or a hash prefix."""
+    """Snapshots named by graph IRI, ``source@version`` (a version prefix will do), ``source`` (latest)
+    or a content-hash prefix."""
     snaps = loaded_snapshots(store)
     out: list[Snapshot] = []
     for ref in refs:
         source, _, version = ref.partition("@")
-        hits = [s for s in snaps if ref == s.graph or (version and (s.source, s.version) == (source, version))
+        hits = [s for s in snaps if ref == s.graph or (version and s.source == source and s.version.startswith(version))
                 or s.content_hash.removeprefix("sha256:").startswith(ref.removeprefix("sha256:"))
                 or s.graph.rsplit("/", 1)[-1].startswith(ref)]
         if not hits and not version:

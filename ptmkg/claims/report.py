@@ -1,0 +1,126 @@
+"""Claim reports: table/Markdown/JSON summaries and an offline HTML page with an Altair chart per claim."""
+
+from __future__ import annotations
+
+import html
+import json
+
+import altair as alt
+import polars as pl
+
+from ptmkg.claims.runner import ClaimOutcome, PartOutcome, results_frame
+
+MAX_CHART_ROWS = 5000
+
+
+def markdown(outcomes: list[ClaimOutcome]) -> str:
+    """A Markdown table: id, verdict, published, measured, reason."""
+    lines = ["| claim | verdict | published | measured | reason |", "| --- | --- | --- | --- | --- |"]
+    for o in outcomes:
+        lines.append(f"| {o.definition.id} | {o.decision.label.value} | {_cell(o.definition.published)} | "
+                     f"{_cell(measured(o))} | {_cell(o.decision.reason)} |")
+    return "\n".join(lines) + "\n"
+
+
+def to_json(outcomes: list[ClaimOutcome]) -> str:
+    """The summary rows as a JSON array."""
+    return json.dumps(results_frame(outcomes).to_dicts(), indent=2, default=str) + "\n"
+
+
+def measured(o: ClaimOutcome) -> str:
+    """The headline measurement: estimate [CI] (n)."""
+    p = o.primary
+    if p is None or p.result is None:
+        return "—"
+    r = p.result
+    ci = f" [{r.ci_low:.3g}, {r.ci_high:.3g}]" if r.ci_low is not None and r.ci_high is not None else ""
+    return f"{r.test} {r.estimate:.3g}{ci}, n={r.n}"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def chart(o: ClaimOutcome, part: PartOutcome) -> alt.Chart | None:
+    """An Altair chart of the evidence behind one part: distribution, scatter with fit, trend, or counts."""
+    spec = part.part.test
+    frame = o.evidence
+    for column, value in (spec.get("where") or {}).items():
+        frame = frame.filter(pl.col(column) == value) if column in frame.columns else frame.clear()
+    if frame.is_empty() or part.result is None:
+        return None
+    frame = frame.sample(MAX_CHART_ROWS, seed=0) if frame.height > MAX_CHART_ROWS else frame
+    stat = spec["stat"]
+    if stat == "proportion" and "flag" in spec:
+        data = frame.group_by(spec["flag"]).len().with_columns(pl.col(spec["flag"]).cast(pl.String))
+        return alt.Chart(data).mark_bar().encode(x=alt.X(f"{spec['flag']}:N"), y="len:Q")
+    if stat in ("spearman", "wilcoxon_paired", "sign_test"):
+        x, y = spec["x"], spec["y"]
+        data = frame.select(x, y).drop_nulls().filter((pl.col(x) > 0) & (pl.col(y) > 0))
+        base = alt.Chart(data).encode(x=alt.X(f"{x}:Q", scale=alt.Scale(type="log")),
+                                      y=alt.Y(f"{y}:Q", scale=alt.Scale(type="log")))
+        return base.mark_point(opacity=0.4) + base.transform_regression(x, y, method="pow").mark_line(color="firebrick")
+    if stat == "trend":
+        time, value = spec["time"], spec["value"]
+        data = frame.select(time, pl.col(value).cast(pl.Float64)).drop_nulls()
+        if data[time].dtype.is_temporal():
+            data = data.with_columns(pl.col(time).cast(pl.Date).dt.truncate("1mo")).group_by(time).agg(
+                pl.col(value).mean()).sort(time)
+        enc = alt.X(f"{time}:T") if data[time].dtype.is_temporal() else alt.X(f"{time}:O")
+        base = alt.Chart(data).encode(x=enc, y=alt.Y(f"{value}:Q"))
+        return base.mark_line(point=True)
+    if stat == "mann_whitney":
+        data = frame.select(spec["group"], pl.col(spec["value"]).cast(pl.Float64)).drop_nulls()
+        return alt.Chart(data).mark_boxplot().encode(x=f"{spec['group']}:N", y=f"{spec['value']}:Q")
+    if stat in ("mcnemar", "chi_square"):
+        a, b = (spec["x"], spec["y"]) if stat == "mcnemar" else (spec["rows"], spec["cols"])
+        data = frame.select(pl.col(a).cast(pl.String), pl.col(b).cast(pl.String)).drop_nulls().group_by(a, b).len()
+        return alt.Chart(data).mark_rect().encode(x=f"{b}:N", y=f"{a}:N", color="len:Q",
+                                                              tooltip=[a, b, "len"])
+    if stat == "gini":
+        data = frame.select(pl.col(spec["value"]).cast(pl.Float64)).filter(pl.col(spec["value"]) > 0)
+        return alt.Chart(data).mark_bar().encode(x=alt.X(f"{spec['value']}:Q", bin=alt.Bin(maxbins=40)), y="count()")
+    return None
+
+
+def svg(c: alt.Chart) -> str:
+    """A chart as inline SVG (rendered offline by vl-convert)."""
+    import vl_convert as vlc
+
+    return vlc.vegalite_to_svg(c.properties(width=420, height=240).to_json())
+
+
+def html_report(outcomes: list[ClaimOutcome]) -> str:
+    """A self-contained HTML page: per claim its wording, source, published vs measured, verdict and charts."""
+    sections = []
+    for o in outcomes:
+        d = o.definition
+        parts = []
+        for p in o.parts:
+            decision = p.decision.reason if p.decision else ""
+            c = chart(o, p)
+            figure = f"<figure>{svg(c)}</figure>" if c is not None else ""
+            parts.append(f"<h3>{html.escape(p.part.name)}</h3><p>{html.escape(decision)}</p>{figure}")
+        snaps = ", ".join(s.label for s in o.snapshots) or "none"
+        sections.append(
+            f"<section id='{d.id}'><h2>{d.id} <span class='v {o.decision.label.name}'>"
+            f"{o.decision.label.value}</span></h2>"
+            f"<blockquote>{html.escape(d.wording)}</blockquote>"
+            f"<p class='src'>{html.escape(d.citation)} <a href='{html.escape(d.paper)}'>{html.escape(d.paper)}</a></p>"
+            f"<table><tr><th>published</th><td>{html.escape(d.published)}</td></tr>"
+            f"<tr><th>measured</th><td>{html.escape(measured(o))}</td></tr>"
+            f"<tr><th>snapshots</th><td>{html.escape(snaps)}</td></tr>"
+            f"<tr><th>claim version</th><td>{d.version}</td></tr></table>"
+            + (f"<p class='note'>{html.escape(d.note)}</p>" if d.note else "") + "".join(parts) + "</section>")
+    rows = "".join(f"<tr><td><a href='#{o.definition.id}'>{o.definition.id}</a></td>"
+                   f"<td class='v {o.decision.label.name}'>{o.decision.label.value}</td>"
+                   f"<td>{html.escape(measured(o))}</td></tr>" for o in outcomes)
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>ptmkg claims</title><style>{_CSS}</style>"
+            f"</head><body><h1>Literature claims tested on the graph</h1><table>{rows}</table>"
+            f"{''.join(sections)}</body></html>\n")
+
+
+_CSS = ("body{font-family:sans-serif;max-width:60em;margin:auto}blockquote{font-style:italic}"
+        "td,th{text-align:left;padding:2px 8px;vertical-align:top}.v{font-weight:bold}"
+        ".REPLICATED,.SUPPORTED{color:#1a7f37}.NOT_SUPPORTED{color:#cf222e}"
+        ".INSUFFICIENT_DATA,.NOT_MEASURABLE{color:#6e7781}.note,.src{color:#555;font-size:90%}")
