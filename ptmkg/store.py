@@ -168,15 +168,20 @@ class GraphStore:
             raise PtmkgError(f"snapshot graph {info.graph} already exists")
         with tempfile.TemporaryDirectory(prefix="ptmkg-") as tmp:
             nt = Path(tmp) / "snapshot.nt"
-            count = triples.write_ntriples(nt)
+            triples.write_ntriples(nt)
             try:
                 self._store.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+                count = self.graph_size(info.graph)
                 self._store.extend(info.metadata(count))
                 self._store.flush()
             except BaseException:
                 self._store.remove_graph(graph)
                 raise
         return count
+
+    def graph_size(self, graph: str) -> int:
+        """The number of distinct triples in a named graph."""
+        return self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")["n"][0]
 
     def remove_snapshot(self, graph: str) -> None:
         """Drop a snapshot graph and its catalog record."""

@@ -209,9 +209,19 @@ def test_export_one_snapshot_as_turtle(memory_kg, tmp_path):
 
 
 def test_keys_with_iri_unsafe_characters_load(memory_kg):
-    frame = pl.DataFrame({"id": ["org/x[1].mp4", "a b#c?d%e", 'q"<>{}|^`\\']})
+    frame = pl.DataFrame({"id": ["org/x[1].mp4", "a b#c?d%e", 'q"<>{}|^`\\', "causal\u00a0insights\tx"]})
     t = T.Triples().types(frame, T.entity("file/hf", "id"), PTMKG + "ModelFile")
-    assert memory_kg.load_snapshot(info(), t) == 3
+    assert memory_kg.load_snapshot(info(), t) == 4
     iris = memory_kg.query("SELECT ?f WHERE { ?f a ptmkg:ModelFile } ORDER BY ?f")["f"].to_list()
     assert "https://w3id.org/ptmkg/id/file/hf/org/x%5B1%5D.mp4" in iris
     assert "https://w3id.org/ptmkg/id/file/hf/a%20b%23c%3Fd%25e" in iris
+    assert "https://w3id.org/ptmkg/id/file/hf/causal%C2%A0insights%09x" in iris
+
+
+def test_export_parses_with_rdflib(memory_kg, tmp_path):
+    import rdflib
+
+    frame = pl.DataFrame({"id": ["causal\u00a0insights", "x\u2009y"]})
+    memory_kg.load_snapshot(info(), T.Triples().types(frame, T.entity("file/hf", "id"), PTMKG + "ModelFile"))
+    memory_kg.export(tmp_path / "all.nq", "nquads")
+    assert len(rdflib.Dataset().parse(tmp_path / "all.nq", format="nquads")) == 2 + 13

@@ -17,7 +17,10 @@ from ptmkg.namespaces import ID, RDF_TYPE, XSD
 # and control characters. Replaced in one pass (Aho-Corasick), so '%' is never encoded twice.
 _IRI_UNSAFE = ["%", " ", "<", ">", '"', "{", "}", "|", "^", "`", "\\", "#", "?", "[", "]",
                *(chr(c) for c in range(0x20))]
-_IRI_ENCODED = [f"%{ord(ch):02X}" for ch in _IRI_UNSAFE]
+# Unicode white space is allowed in IRIs but rejected by common N-Triples parsers (rdflib): encode it too.
+_IRI_UNSAFE += ["\u00a0", "\u1680", *(chr(c) for c in range(0x2000, 0x200c)), "\u2028", "\u2029", "\u202f",
+                "\u205f", "\u3000", "\ufeff"]
+_IRI_ENCODED = ["".join(f"%{b:02X}" for b in ch.encode()) for ch in _IRI_UNSAFE]
 _RAW_IRI_UNSAFE = [" ", "<", ">", '"', "{", "}", "|", "^", "`", "\\", "[", "]"]
 _LITERAL_UNSAFE, _LITERAL_ESCAPED = ["\\", '"', "\n", "\r"], ["\\\\", '\\"', "\\n", "\\r"]
 
@@ -102,16 +105,19 @@ def date(expr: pl.Expr | str) -> pl.Expr:
 
 
 class Triples:
-    """Collects triples as whole columns of N-Triples terms; nothing is built row by row."""
+    """Collects triples as whole columns of N-Triples terms; nothing is built row by row.
+
+    Parts stay lazy until written, so a large mapping is streamed to disk one part at a time.
+    """
 
     def __init__(self) -> None:
-        self._parts: list[pl.DataFrame] = []
+        self._parts: list[pl.LazyFrame] = []
 
     def add(self, frame: pl.DataFrame, s: pl.Expr, p: str, o: pl.Expr) -> Triples:
         """Add one triple per row of ``frame``: subject and object expressions, predicate IRI."""
-        part = frame.select(s.alias("s"), pl.lit(f"<{p}>").alias("p"), o.alias("o")).drop_nulls()
-        if part.height:
-            self._parts.append(part)
+        if frame.height:
+            self._parts.append(frame.lazy().select(s.alias("s"), pl.lit(f"<{p}>").alias("p"), o.alias("o"))
+                               .drop_nulls())
         return self
 
     def types(self, frame: pl.DataFrame, s: pl.Expr, *classes: str) -> Triples:
@@ -129,16 +135,20 @@ class Triples:
         """All triples as one frame of ``s``, ``p``, ``o`` terms, duplicates removed."""
         if not self._parts:
             return pl.DataFrame(schema={"s": pl.String, "p": pl.String, "o": pl.String})
-        return pl.concat(self._parts, how="vertical").unique()
+        return pl.concat(pl.collect_all(self._parts), how="vertical").unique()
 
     def __len__(self) -> int:
         return self.frame().height
 
     def write_ntriples(self, path: Path) -> int:
-        """Write N-Triples to ``path``; returns the number of distinct triples written."""
-        lines = self.frame().select(pl.concat_str(["s", "p", "o"], separator=" ") + pl.lit(" ."))
-        lines.write_csv(path, include_header=False, quote_style="never")
-        return lines.height
+        """Stream N-Triples to ``path`` part by part; returns the lines written (duplicates included)."""
+        written = 0
+        with open(path, "wb") as fh:
+            for part in self._parts:
+                lines = part.select(pl.concat_str(["s", "p", "o"], separator=" ") + pl.lit(" .")).collect()
+                lines.write_csv(fh, include_header=False, quote_style="never")
+                written += lines.height
+        return written
 
     def ntriples(self) -> str:
         """The N-Triples text (for small graphs and tests)."""
