@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from importlib.metadata import version
@@ -115,7 +116,7 @@ def run_inputs(kg: GraphStore) -> pl.DataFrame:
     ).sort("run")
 
 
-def _lookup(column: pl.Series, func, dtype: pl.DataType) -> pl.Series:
+def _lookup(column: pl.Series, func: Callable[[str], object], dtype: pl.DataType) -> pl.Series:
     """Map each distinct non-null value through ``func`` (parsing, once per distinct string)."""
     table = {v: func(v) for v in column.drop_nulls().unique().to_list()}
     return column.replace_strict(table, default=None, return_dtype=dtype)
