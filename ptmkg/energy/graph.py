@@ -303,7 +303,7 @@ def _content_hash(inputs: pl.DataFrame, utilisation: float | tuple[float, float]
     tables = {name: files("ptmkg.energy").joinpath(name).read_text(encoding="utf-8")
               for name in ("hardware.csv", "pue.csv", "cloud_regions.csv")}
     return text_hash(json.dumps({
-        "inputs": inputs.drop("conflict").write_csv(), "utilisation": utilisation, "pue": pue, "tables": tables,
+        "inputs": inputs.sort("run").write_csv(), "utilisation": utilisation, "pue": pue, "tables": tables,
         "codecarbon": version("codecarbon"), "ptmkg": __version__,
     }, sort_keys=True))
 
@@ -324,7 +324,7 @@ def estimate_store(kg: GraphStore, *, utilisation: float | tuple[float, float] =
     done, skipped = runs.filter(pl.col("reason").is_null()), runs.filter(pl.col("reason").is_not_null())
     counts = dict(skipped.group_by("reason").len().sort("len", descending=True).iter_rows())
 
-    digest = _content_hash(runs.select(*_SCHEMA, "conflict"), utilisation, pue)
+    digest = _content_hash(runs.select(*_SCHEMA), utilisation, pue)
     previous = kg.snapshots()
     previous = previous.filter(pl.col("source") == SOURCE)["graph"].to_list() if previous.height else []
     info = SnapshotInfo(SOURCE, f"ptmkg {__version__}; utilisation={utilisation}; "
