@@ -16,7 +16,7 @@ from ptmkg.store import default_store_path
 SHOWCASE = ["models-per-licence", "serialisation-formats", "reported-emissions"]
 
 
-def print_frame(frame: pl.DataFrame | bool, fmt: str = "table", rows: int = 25) -> None:
+def print_frame(frame: pl.DataFrame | bool, fmt: str = "table", rows: int = 25, width: int = 60) -> None:
     """Print a result as a table, CSV or JSON (ASK results print true/false)."""
     if isinstance(frame, bool):
         print("true" if frame else "false")
@@ -27,7 +27,7 @@ def print_frame(frame: pl.DataFrame | bool, fmt: str = "table", rows: int = 25) 
     else:
         more = frame.height - rows
         frame = frame.head(rows) if more > 0 else frame
-        with pl.Config(tbl_rows=rows, tbl_cols=-1, fmt_str_lengths=60, tbl_hide_dataframe_shape=True,
+        with pl.Config(tbl_rows=rows, tbl_cols=-1, fmt_str_lengths=width, tbl_hide_dataframe_shape=True, tbl_width_chars=400,
                        tbl_hide_column_data_types=True, tbl_formatting="ASCII_MARKDOWN"):
             print(frame)
         if more > 0:
@@ -109,7 +109,8 @@ def cmd_sources(args: argparse.Namespace) -> int:
     from ptmkg.ingest import INGESTORS
 
     print_frame(pl.DataFrame({"source": list(INGESTORS), "reads": [i.description for i in INGESTORS.values()],
-                              "shared folders": [", ".join(i.shared_dirs) for i in INGESTORS.values()]}), rows=100)
+                              "shared folders": [", ".join(i.shared_dirs) for i in INGESTORS.values()]}),
+                rows=100, width=200)
     return 0
 
 
@@ -135,7 +136,10 @@ def cmd_info(args: argparse.Namespace) -> int:
         print(f"store {kg.path} is empty; run 'ptmkg build' or 'ptmkg ingest'")
         return 0
     print(f"store: {kg.path}  ({len(kg):,} quads)\n")
-    print_frame(snaps.select("source", "version", "retrieved", "triples", "hash", "graph"), args.format, rows=200)
+    if args.format == "table":
+        snaps = snaps.with_columns(pl.col("hash").str.slice(0, 19), pl.col("graph").str.replace(r"^.*/graph/", "graph/"))
+    print_frame(snaps.select("source", "version", "retrieved", "triples", "hash", "graph"), args.format,
+                rows=200, width=200)
     print()
     print_frame(summary(kg), args.format)
     return 0
