@@ -1,0 +1,64 @@
+"""``ptmkg claims`` through ptmkg.cli.main."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ptmkg import KG
+from ptmkg.cli import main
+from tests.test_claims_runner import availability, load
+
+
+@pytest.fixture
+def store(tmp_path):
+    path = tmp_path / "store"
+    kg = KG(path)
+    load(kg, "literature", availability([True] * 27 + [False] * 73, key="a"), "2023", "2023-01-01")
+    load(kg, "literature", availability([True] * 10 + [False] * 90, key="b"), "2024", "2024-06-01")
+    del kg
+    return path
+
+
+def test_list(capsys):
+    assert main(["claims", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "ART-01" in out and "REU-02" in out
+
+
+def test_json_run_records_verdicts(store, capsys):
+    assert main(["claims", "--store", str(store), "--claim", "ART-01", "--claim", "ART-02", "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    rows = json.loads(captured.out)
+    assert [r["id"] for r in rows] == ["ART-01", "ART-02"]
+    assert rows[0]["verdict"] == "SUPPORTED" and rows[0]["estimate"] == pytest.approx(0.10)
+    assert rows[1]["verdict"] == "NOT MEASURABLE"
+    assert "verdicts recorded in https://w3id.org/ptmkg/graph/claims/" in captured.err
+    assert KG(store, read_only=True).snapshots().filter(source="claims").height == 1
+
+
+def test_markdown_and_snapshot_option(store, capsys):
+    assert main(["claims", "--store", str(store), "--claim", "ART-01", "--snapshot", "literature@2023",
+                 "--format", "md", "--no-record"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("| claim | verdict |") and "| ART-01 | REPLICATED |" in out
+    assert KG(store, read_only=True).snapshots().filter(source="claims").height == 0
+
+
+def test_html_report_has_inline_svg(store, tmp_path):
+    out = tmp_path / "claims.html"
+    assert main(["claims", "--store", str(store), "--claim", "ART-01", "--format", "html", "--out", str(out),
+                 "--read-only"]) == 0
+    page = out.read_text(encoding="utf-8")
+    assert "<svg" in page and "Hort, Grishina, Moonen" in page and "cdn" not in page.lower()
+
+
+def test_diff(store, capsys):
+    assert main(["claims", "--store", str(store), "diff", "literature@2023", "literature@2024",
+                 "--claim", "ART-01", "--claim", "ART-02"]) == 0
+    out = capsys.readouterr().out
+    assert "ART-01" in out and "REPLICATED" in out and "SUPPORTED" in out and "ART-02" not in out
+    assert main(["claims", "--store", str(store), "diff", "literature@2023"]) == 2
+    assert "takes two snapshots" in capsys.readouterr().err
+    assert main(["claims", "--store", str(store), "diff", "literature@2023", "nope@1"]) == 2
