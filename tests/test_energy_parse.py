@@ -43,6 +43,8 @@ def test_resolve_tdp_range_over_open_variants():
 @pytest.mark.parametrize("text, hid, count, basis", [
     ("8 16GB V100", "nvidia-v100-pcie-16gb", 8, "stated"),
     ("2x RTX 3090", "nvidia-rtx-3090", 2, "stated"),
+    ("256xA100 GPUs", "nvidia-a100-sxm4-40gb", 256, "stated"),
+    ("1xRTX4070", "nvidia-rtx-4070", 1, "stated"),
     ("4 x A100", "nvidia-a100-sxm4-40gb", 4, "stated"),
     ("A100 x8", "nvidia-a100-sxm4-40gb", 8, "stated"),
     ("A100 80GB x 8", "nvidia-a100-sxm4-80gb", 8, "stated"),

@@ -102,6 +102,7 @@ def normalise(text: str) -> list[str]:
     ``TPUv3`` → ``tpu v3``, ``80 GB`` → ``80gb``) and return the token list."""
     s = text.lower().replace("×", " x ").replace("*", " ")
     s = re.sub(r"[-_/,;:()\[\]{}+=~\"'!?]|\.(?!\d)", " ", s)
+    s = re.sub(r"\b(\d+)x(?=[a-z])", r"\1 x ", s)  # "256xA100", "1xRTX4070"
     s = re.sub(r"\b(rtx|gtx|tpus?)(?=v?\d)", r"\1 ", s)
     s = re.sub(r"\btpus\b", "tpu", s)
     s = re.sub(r"(\d)(ti)\b", r"\1 \2", s)
