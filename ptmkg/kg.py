@@ -1,4 +1,4 @@
-"""The user-facing knowledge graph: store + ingest + canned queries."""
+"""The user-facing knowledge graph: store + ingest + canned queries + the claims and energy facades."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from ptmkg.store import GraphStore
 
 if TYPE_CHECKING:
     from ptmkg.claims.runner import ClaimsRunner
+    from ptmkg.energy.graph import EstimateResult
 
 
 class KG(GraphStore):
@@ -34,3 +35,10 @@ class KG(GraphStore):
         from ptmkg.claims.runner import ClaimsRunner
 
         return ClaimsRunner(self)
+
+    def estimate_energy(self, *, utilisation: float | tuple[float, float] = 1.0,
+                        pue: float | None = None) -> EstimateResult:
+        """Estimate energy and CO2eq for every training run into the ``energy-estimates`` snapshot."""
+        from ptmkg.energy.graph import estimate_store
+
+        return estimate_store(self, utilisation=utilisation, pue=pue)
