@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from tests.conftest import shared_path
 from ptmkg import KG
 from ptmkg.claims.definitions import CLAIMS_DIR, load_definition, load_definitions, paper_iri
 from ptmkg.errors import InputError
 from ptmkg.queries import catalogue
+from tests.conftest import shared_path
 
 IMPLEMENTED = ["POP-03", "EN-01", "EN-02", "EN-03", "EN-04", "EN-05", "LIN-01", "LIN-02", "LIC-01", "DOC-03",
                "DOC-04", "DOC-05", "VER-01", "VER-02", "VER-04", "SEC-03", "REP-05", "DATA-01"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -71,7 +71,7 @@ def record_run(store: GraphStore, outcomes: list[ClaimOutcome], at: datetime | N
     """Store a run's verdicts in their own catalogued graph ``graph/claims/<run-hash>``; returns its IRI."""
     if not outcomes:
         raise ValueError("nothing to record")
-    at = at or datetime.now(timezone.utc)
+    at = at or datetime.now(UTC)
     key = "|".join(sorted(f"{o.definition.id}:{o.definition.version}:{o.definition.query.sha256}:{o.result_hash}:"
                           f"{','.join(s.content_hash for s in o.snapshots)}" for o in outcomes))
     run_hash = text_hash(f"{at.isoformat()}|{key}")
