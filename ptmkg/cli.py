@@ -124,13 +124,13 @@ def cmd_query(args: argparse.Namespace) -> int:
     if args.show:
         print(query.sparql)
         return 0
-    print_frame(query.run(_open(args, read_only=args.read_only), **_params(args.param)), args.format,
+    print_frame(query.run(_open(args, read_only=True), **_params(args.param)), args.format,
                 rows=args.rows)
     return 0
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    kg = _open(args, read_only=args.read_only)
+    kg = _open(args, read_only=True)
     snaps = kg.snapshots()
     if snaps.is_empty():
         print(f"store {kg.path} is empty; run 'ptmkg build' or 'ptmkg ingest'")
@@ -150,7 +150,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     from ptmkg.ontology import validate
 
-    kg = _open(args, read_only=args.read_only)
+    kg = _open(args, read_only=True)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "store.nq"
         kg.export(out, "nquads", snapshot=args.snapshot)
@@ -162,7 +162,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    kg = _open(args, read_only=args.read_only)
+    kg = _open(args, read_only=True)
     out = args.out or sys.stdout.buffer
     kg.export(out, args.format, snapshot=args.snapshot)
     return 0
@@ -208,21 +208,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rows", type=int, default=50, help="rows to show in table format")
     p.add_argument("--list", action="store_true", help="list the canned queries")
     p.add_argument("--show", action="store_true", help="print the query text instead of running it")
-    p.add_argument("--read-only", action="store_true", help="open the store read-only")
 
     p = command("info", cmd_info, "list the snapshots in the store with their triple counts")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
-    p.add_argument("--read-only", action="store_true", help="open the store read-only")
 
     p = command("validate", cmd_validate, "check the store against the SHACL shapes (exit 1 on violations)")
     p.add_argument("--snapshot", help="only this snapshot graph IRI")
-    p.add_argument("--read-only", action="store_true", help="open the store read-only")
 
     p = command("export", cmd_export, "export the store or one snapshot")
     p.add_argument("--format", choices=["nquads", "trig", "turtle", "ntriples", "jsonld"], default="nquads")
     p.add_argument("--snapshot", help="only this snapshot graph IRI (needed for turtle/ntriples)")
     p.add_argument("--out", type=Path, help="output file (default: standard output)")
-    p.add_argument("--read-only", action="store_true", help="open the store read-only")
 
     p = command("serve", cmd_serve, "serve the store as a read-only SPARQL endpoint")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")

@@ -84,5 +84,5 @@ def test_export_snapshot_as_turtle(built, tmp_path, capsys):
 
 def test_console_script_runs(built):
     proc = subprocess.run([sys.executable, "-m", "ptmkg.cli", "query", "snapshots", "--store", str(built),
-                           "--read-only", "--format", "csv"], capture_output=True, text=True, check=True)
+                           "--format", "csv"], capture_output=True, text=True, check=True)
     assert "starter" in proc.stdout
