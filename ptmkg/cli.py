@@ -157,7 +157,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         report = validate(out.read_text(encoding="utf-8"), "nquads" if args.snapshot is None else "ntriples")
     for v in report.violations:
         print(f"{v.severity}\t{v.focus_node}\t{v.path}\t{v.message}")
-    print(f"{len(report.violations)} violation(s)" if report.violations else "conforms: no violations")
+    severities = [v.severity for v in report.violations]
+    errors, warnings = severities.count("Violation"), len(severities) - severities.count("Violation")
+    print(f"{'conforms' if report.conforms else 'does not conform'}: {errors} violation(s), {warnings} warning(s)")
     return 0 if report.conforms else 1
 
 

@@ -86,3 +86,27 @@ def test_console_script_runs(built):
     proc = subprocess.run([sys.executable, "-m", "ptmkg.cli", "query", "snapshots", "--store", str(built),
                            "--format", "csv"], capture_output=True, text=True, check=True)
     assert "starter" in proc.stdout
+
+
+def test_validate_exit_codes(tmp_path, capsys):
+    import pyoxigraph as ox
+
+    from ptmkg import KG
+    from ptmkg.namespaces import PTMKG, XSD
+
+    store = tmp_path / "s"
+    kg = KG(store)
+    kg.ingest("starter")
+    graph = kg.snapshots()["graph"][0]
+    model = kg.query("SELECT ?m WHERE { ?m ptmkg:downloads ?d } LIMIT 1")["m"][0]
+    del kg
+    assert main(["validate", "--store", str(store)]) == 0
+    assert "conforms: 0 violation(s)" in capsys.readouterr().out
+    kg = KG(store)
+    kg.oxigraph.add(ox.Quad(ox.NamedNode(model), ox.NamedNode(PTMKG + "downloads"),
+                            ox.Literal("-5", datatype=ox.NamedNode(XSD + "integer")), ox.NamedNode(graph)))
+    kg.oxigraph.flush()
+    del kg
+    assert main(["validate", "--store", str(store)]) == 1
+    out = capsys.readouterr().out
+    assert f"Violation\t{model}\t{PTMKG}downloads" in out and "does not conform: 1 violation(s)" in out
