@@ -71,7 +71,7 @@ def _run_notebook(base: str, token: str, name: str, shot: str, ready_selector: s
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 2400})
         try:
-            page.goto(f"{base}/lab/tree/{name}?token={token}")
+            page.goto(f"{base}/lab/tree/{name}?reset&token={token}")  # reset: only this notebook open
             page.wait_for_function("window.jupyterapp !== undefined", timeout=60_000)
             page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
             page.wait_for_function(  # the kernel is up and idle
@@ -83,6 +83,7 @@ def _run_notebook(base: str, token: str, name: str, shot: str, ready_selector: s
             checks = page.evaluate("""() => ({
                 rows: document.querySelectorAll('.ptmkg-query-explorer table.ptmkg-results tbody tr').length,
                 charts: document.querySelectorAll('.vega-embed canvas, .vega-embed svg.marks').length,
+                verdicts: [...document.querySelectorAll('.ptmkg-claim-explorer .ptmkg-verdict')].map(e => e.textContent),
                 errors: document.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"] .ansi-red-fg, .jp-RenderedText[data-mime-type="application/vnd.jupyter.error"]').length,
             })""")
             page.locator(ready_selector).first.scroll_into_view_if_needed()
@@ -99,3 +100,15 @@ def test_quickstart_renders_query_explorer_and_chart(lab):
     assert checks["errors"] == 0
     assert checks["rows"] > 0
     assert checks["charts"] >= 2  # the standalone chart and the QueryExplorer's chart tab content
+
+
+VERDICTS = {"REPLICATED", "SUPPORTED", "NOT SUPPORTED", "INSUFFICIENT DATA", "NOT MEASURABLE"}
+
+
+def test_claims_notebook_shows_a_verdict(lab):
+    base, token = lab
+    badge = ".ptmkg-claim-explorer .ptmkg-verdict"
+    checks = _run_notebook(base, token, "02-claims.ipynb", "02-claims.png", badge)
+    assert checks["errors"] == 0
+    assert checks["verdicts"] and set(checks["verdicts"]) <= VERDICTS
+    assert checks["charts"] >= 2  # the evidence chart and the ClaimExplorer's chart tab

@@ -3,7 +3,6 @@ starter's raw records (tags, siblings), read here independently of the mapping."
 
 import gzip
 import json
-from datetime import date
 from importlib.resources import files
 from pathlib import Path
 
@@ -21,7 +20,6 @@ from ptmkg.widgets import (
 )
 from ptmkg.widgets.claim_explorer import (
     apply_filters,
-    chart_data,
     filter_keys,
     retest,
     verdict_badge,
@@ -229,7 +227,8 @@ def test_claim_explorer_verdict_is_the_runners(kg):
     assert ce.snapshot_options() == [("starter@2025-04-05..2025-04-26", starter)]
     assert 'data-verdict="SUPPORTED"' in ce.verdict_html.value and "Castaño" in ce.info.value
     assert ce.evidence.height == 469 and "469 rows" in ce.table.position.value
-    assert ce.chart.to_dict()["encoding"]["x"]["field"] == "reports"  # a proportion part: counts per flag
+    assert list(ce.charts) == ["overall share", "monthly trend"]  # one chart per tested part
+    assert ce.chart.to_dict()["encoding"]["x"]["field"] == "reports"  # the headline proportion: counts per flag
     assert list(ce.filter_options) == ["year"]  # EN-01's rows carry a creation date, nothing else to filter on
     ce.select("ART-01")  # its sources (papers-with-code listings) are not loaded
     assert ce.verdict["verdict"] == "NOT MEASURABLE" and ce.snapshot_options() == [] and ce.chart is None
@@ -249,7 +248,14 @@ def test_claim_explorer_year_filter_retests_the_rows(kg):
     # the upper bound (0.074) is no longer below the 5 % threshold, and 9 months are too few for a trend
     assert v["verdict"] == "NOT SUPPORTED" and "monthly trend: n=9 < min_n=30" in v["reason"]
     assert "48 of 469 evidence rows (year = 2023)" in ce.verdict_html.value
-    assert _same(ce.set_filter("year", None), _run_row(kg, "EN-01"))  # clearing restores the runner's verdict
+    assert ce.filter_controls["year"].value == 2023
+    ce.filter_controls["year"].value = ""  # the user picks "(all)": the runner's verdict is back
+    assert _same(ce.verdict, _run_row(kg, "EN-01")) and ce.filters == {}
+    ce.filter_controls["year"].value = 2023
+    assert ce.verdict["n"] == n and ce.verdict["filters"] == {"year": 2023}
+    assert _same(ce.set_filter("year", None), _run_row(kg, "EN-01"))
+    with pytest.raises(PtmkgError, match="no evidence rows with year = 1999"):
+        ce.set_filter("year", 1999)
 
 
 def test_claim_explorer_task_filter(kg):
@@ -272,7 +278,7 @@ def test_retest_on_all_rows_reproduces_every_verdict(kg):
         assert retest(outcome, outcome.evidence).row() == outcome.row(), claim_id
 
 
-def test_filter_keys_and_chart_data():
+def test_filter_keys_from_columns_and_dates():
     ev = pl.DataFrame({"created": ["2021-03-04", "2021-03-20", "2022-01-02", None], "child_library": list("aabb"),
                        "flag": [True, False, True, True]})
     keys = filter_keys(ev)
@@ -281,12 +287,6 @@ def test_filter_keys_and_chart_data():
     assert apply_filters(ev, {"year": 2021, "library": "a"}).height == 2
     with pytest.raises(PtmkgError, match="no task column"):
         apply_filters(ev, {"task": "x"})
-    data, spec, note = chart_data(ev, {"mark": "line", "x": "yearmonth(created)", "y": "mean(flag)"})
-    assert spec == {"mark": "line", "x": "created", "y": "mean_flag"} and note == ""
-    assert data.rows() == [(date(2021, 3, 1), 0.5), (date(2022, 1, 1), 1.0)]
-    big = pl.DataFrame({"x": range(6000), "y": range(6000)})
-    data, _, note = chart_data(big, {"mark": "point", "x": "x:Q", "y": "y"})
-    assert data.height == 5000 and note == "a random sample of 5,000 of 6,000 rows"
 
 
 def test_verdict_badge_colours():
@@ -311,6 +311,9 @@ def test_claim_explorer_switches_carbon_snapshots(carbon):
     ce = ClaimExplorer(k, "EN-02")
     assert [g for _, g in ce.snapshot_options()] == [g2023, g2026]
     assert _same(ce.verdict, _run_row(k, "EN-02"))  # latest of each source: the 2026 re-extraction
+    assert ce.snapshot_picker.label == "latest snapshot of each source"
+    ce.snapshot_picker.value = g2023  # the user picks the 2023 snapshot
+    assert ce.snapshot == g2023 and _same(ce.verdict, _run_row(k, "EN-02", [g2023]))
     for graph in (g2023, g2026):
         assert _same(ce.set_snapshot(graph), _run_row(k, "EN-02", [graph])), graph
     # the 2023 study dates its models, the 2026 re-extraction does not: the trend is only measurable on 2023

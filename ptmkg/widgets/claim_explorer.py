@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import html
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -13,10 +12,10 @@ import altair as alt
 import ipywidgets as w
 import polars as pl
 
-from ptmkg.charts import COUNT, chart, chart_widget
-from ptmkg.claims import stats
+from ptmkg.charts import chart_widget
+from ptmkg.claims import report, stats
 from ptmkg.claims.definitions import ClaimDefinition
-from ptmkg.claims.measure import derive, measure, missing_share, select_rows
+from ptmkg.claims.measure import measure, missing_share, select_rows
 from ptmkg.claims.runner import ClaimOutcome, PartOutcome, loaded_snapshots
 from ptmkg.claims.verdict import Verdict, combine, decide
 from ptmkg.errors import PtmkgError
@@ -33,8 +32,7 @@ FILTERS: dict[str, tuple[str, ...]] = {
 
 COLOURS = {Verdict.REPLICATED: "#116329", Verdict.SUPPORTED: "#2da44e", Verdict.NOT_SUPPORTED: "#cf222e",
            Verdict.INSUFFICIENT_DATA: "#9a6700", Verdict.NOT_MEASURABLE: "#6e7781"}
-MAX_POINTS = 5000
-_LATEST = "latest snapshot of each source"
+_ANY = ""  # the dropdown value for "no choice" (ipywidgets shows a None value as an empty selection)
 
 
 def source_names(definition: ClaimDefinition) -> set[str]:
@@ -77,14 +75,13 @@ def apply_filters(evidence: pl.DataFrame, filters: dict[str, object]) -> pl.Data
 
 
 def retest(outcome: ClaimOutcome, rows: pl.DataFrame) -> ClaimOutcome:
-    """The claim's tests and verdict rules re-run on ``rows`` (a subset of its evidence), as the runner runs a
-    one-claim batch: derived columns recomputed on the rows, Holm within the claim, then Benjamini–Hochberg when
-    more than one part is tested. Parts whose fields are absent from the graph stay unmeasured."""
+    """The claim's tests and verdict rules re-run on ``rows`` (a subset of its derived evidence), as the runner
+    runs a one-claim batch: Holm within the claim, then Benjamini–Hochberg when more than one part is tested.
+    Derived columns (bins, pairs) keep the values computed on all rows; parts whose fields are absent from the
+    graph stay unmeasured."""
     d = outcome.definition
     if not d.parts or not outcome.evidence.width:
         return outcome
-    ops = [op for p in d.parts for op in p.test.get("derive", [])]
-    rows = derive(rows.drop([op["as"] for op in ops], strict=False), ops)
     parts = []
     for old in outcome.parts:
         if old.missing_fields:
@@ -105,77 +102,6 @@ def retest(outcome: ClaimOutcome, rows: pl.DataFrame) -> ClaimOutcome:
     decisions = [dataclasses.replace(p.decision, reason=f"{p.part.name}: {p.decision.reason}") for p in parts]
     decision = decisions[0] if len(decisions) == 1 else combine(decisions)
     return ClaimOutcome(d, outcome.snapshots, parts, rows, decision)
-
-
-# -- chart --------------------------------------------------------------------------
-
-def _field(text: str) -> tuple[str | None, str]:
-    """``"mean(x):Q"`` → ``("mean", "x")``; ``"x:O"`` → ``(None, "x")`` (polars dtypes decide the type)."""
-    name = text.partition(":")[0]
-    m = re.fullmatch(r"(\w+)\((\w*)\)", name)
-    return (m[1], m[2]) if m else (None, name)
-
-
-def chart_spec(definition: ClaimDefinition) -> dict[str, str] | None:
-    """The measuring query's declared chart, else one drawn from the first part's statistic."""
-    if definition.query.chart:
-        return dict(definition.query.chart)
-    if not definition.parts:
-        return None
-    t = definition.parts[0].test
-    stat = t["stat"]
-    if stat == "proportion" and "flag" in t:
-        return {"mark": "bar", "x": t["flag"], "y": COUNT}
-    if stat in ("spearman", "wilcoxon_paired", "sign_test"):
-        return {"mark": "point", "x": t["x"], "y": t["y"]}
-    if stat == "mcnemar":
-        return {"mark": "bar", "x": t["x"], "y": COUNT, "color": t["y"]}
-    if stat == "mann_whitney":
-        return {"mark": "tick", "x": t["group"], "y": t["value"]}
-    if stat == "chi_square":
-        return {"mark": "bar", "x": t["cols"], "y": COUNT, "color": t["rows"], "sort": "-y"}
-    if stat == "trend":
-        if t.get("aggregate") == "month":
-            return {"mark": "line", "x": f"yearmonth({t['time']})", "y": f"mean({t['value']})"}
-        return {"mark": "point", "x": t["time"], "y": t["value"]}
-    if stat == "gini":
-        return {"mark": "bar", "x": t["value"], "y": COUNT}
-    return None
-
-
-def chart_data(evidence: pl.DataFrame, spec: dict[str, str]) -> tuple[pl.DataFrame, dict[str, str], str]:
-    """Apply a spec's ``year``/``yearmonth`` time units and ``mean``/``sum``/``median`` aggregates in polars;
-    returns the rows, a plain spec for :func:`ptmkg.charts.chart`, and a note when the rows were sampled."""
-    (x_fn, x), (y_fn, y) = _field(spec["x"]), _field(spec["y"])
-    color = _field(spec["color"])[1] if spec.get("color") else None
-    frame = evidence
-    if x_fn in ("year", "yearmonth"):
-        col = pl.col(x).str.to_datetime(strict=False) if frame.schema[x] == pl.String else pl.col(x)
-        frame = frame.with_columns(col.dt.year() if x_fn == "year" else col.dt.truncate("1mo").dt.date())
-    plain = {**spec, "x": x, "y": COUNT if y_fn == "count" else y}
-    if color:
-        plain["color"] = color
-    if y_fn in ("mean", "sum", "median"):
-        agg = getattr(pl.col(y).cast(pl.Float64), y_fn)()
-        keys = [x] + ([color] if color else [])
-        frame = frame.drop_nulls(x).group_by(keys).agg(agg.alias(f"{y_fn}_{y}")).sort(keys)
-        plain["y"] = f"{y_fn}_{y}"
-    note = ""
-    if y_fn is None and frame.height > MAX_POINTS:
-        note = f"a random sample of {MAX_POINTS:,} of {frame.height:,} rows"
-        frame = frame.sample(MAX_POINTS, seed=0)
-    return frame, plain, note
-
-
-def evidence_chart(definition: ClaimDefinition, evidence: pl.DataFrame) -> alt.Chart | None:
-    """An Altair chart of a claim's evidence rows (None when the claim declares none or there are no rows)."""
-    spec = chart_spec(definition)
-    if spec is None or not evidence.height:
-        return None
-    data, plain, note = chart_data(evidence, spec)
-    title = f"{definition.id}: {definition.query.summary.removeprefix(f'Claim {definition.id}: ')}"
-    figure = chart(data, plain, title=title)
-    return figure.properties(title=alt.TitleParams(title, subtitle=note)) if note else figure
 
 
 # -- view helpers ---------------------------------------------------------------------
@@ -212,7 +138,8 @@ class ClaimExplorer(w.VBox):
     """Re-test a literature claim: pick it, pick a snapshot, filter its evidence; the verdict and chart follow.
 
     State in/out without a browser: :meth:`select`, :meth:`set_snapshot`, :meth:`set_filter` set
-    ``.outcome``; ``.verdict`` (the row ``kg.claims.run`` returns), ``.evidence`` and ``.chart`` read it.
+    ``.outcome``; ``.verdict`` (the row ``kg.claims.run`` returns), ``.evidence``, ``.charts`` (one per tested
+    part, from :func:`ptmkg.claims.report.chart`) and ``.chart`` (the headline part's) read it.
     """
 
     def __init__(self, kg: KG, claim_id: str | None = None):
@@ -223,13 +150,14 @@ class ClaimExplorer(w.VBox):
         self.filters: dict[str, object] = {}
         self.full: ClaimOutcome | None = None
         self.outcome: ClaimOutcome | None = None
-        self.chart: alt.Chart | None = None
+        self.charts: dict[str, alt.TopLevelMixin] = {}
         self._quiet = False
         self.picker = w.Dropdown(description="claim", layout=w.Layout(width="640px"), options=[
             (f"{d.id} — {d.wording[:80]}{'…' if len(d.wording) > 80 else ''}", d.id)
             for d in self.definitions.values()])
         self.snapshot_picker = w.Dropdown(description="snapshot", layout=w.Layout(width="520px"))
         self.filter_box = w.HBox()
+        self.filter_controls: dict[str, w.Dropdown] = {}
         self.info = w.HTML()
         self.verdict_html = w.HTML()
         self.parts_html = w.HTML()
@@ -240,7 +168,7 @@ class ClaimExplorer(w.VBox):
         for i, title in enumerate(("Chart", "Evidence", "SPARQL")):
             self.tabs.set_title(i, title)
         self.picker.observe(lambda c: self._react(self.select, c["new"]), names="value")
-        self.snapshot_picker.observe(lambda c: self._react(self.set_snapshot, c["new"]), names="value")
+        self.snapshot_picker.observe(lambda c: self._react(self.set_snapshot, c["new"] or None), names="value")
         super().__init__([self.picker, self.info, self.snapshot_picker, self.filter_box, self.verdict_html,
                           self.parts_html, self.tabs])
         self.add_class("ptmkg-claim-explorer")
@@ -259,6 +187,11 @@ class ClaimExplorer(w.VBox):
         """The evidence rows behind the current verdict (after filters)."""
         assert self.outcome is not None
         return self.outcome.evidence
+
+    @property
+    def chart(self) -> alt.TopLevelMixin | None:
+        """The chart of the headline part (the first with a test result), if any."""
+        return next(iter(self.charts.values()), None)
 
     @property
     def filter_options(self) -> dict[str, list[object]]:
@@ -281,8 +214,8 @@ class ClaimExplorer(w.VBox):
             self.snapshot = None
         with self._silence():
             self.picker.value = d.id
-            self.snapshot_picker.options = [(_LATEST, None)] + self.snapshot_options(d)
-            self.snapshot_picker.value = self.snapshot
+            self.snapshot_picker.options = [("latest snapshot of each source", _ANY)] + self.snapshot_options(d)
+            self.snapshot_picker.value = self.snapshot or _ANY
         self.info.value = (f"<p style='font-size:14px'><b>{html.escape(d.id)}</b> (v{d.version}) "
                            f"{html.escape(d.wording)}</p><p><i>{html.escape(d.citation)}</i><br>"
                            f"<b>published:</b> {html.escape(d.published)}"
@@ -299,7 +232,7 @@ class ClaimExplorer(w.VBox):
                              f"its snapshots: {', '.join(graphs) or 'none loaded'}")
         self.snapshot = graph
         with self._silence():
-            self.snapshot_picker.value = graph
+            self.snapshot_picker.value = graph or _ANY
         return self._measure()
 
     def set_filter(self, name: str, value: object) -> dict[str, Any]:
@@ -309,10 +242,14 @@ class ClaimExplorer(w.VBox):
         if name not in options:
             raise PtmkgError(f"claim {self.definition.id}'s evidence has no {name!r}; "
                              f"filters here: {', '.join(options) or 'none'}")
+        if value is not None and value not in options[name]:
+            raise PtmkgError(f"no evidence rows with {name} = {value!r}; values: {options[name][:20]}")
         if value is None:
             self.filters.pop(name, None)
         else:
             self.filters[name] = value
+        with self._silence():
+            self.filter_controls[name].value = self.filters.get(name, _ANY)
         return self._refilter()
 
     # -- internals -----------------------------------------------------------------------
@@ -327,22 +264,24 @@ class ClaimExplorer(w.VBox):
         self.full = self.runner.get(self.definition.id).outcome([self.snapshot] if self.snapshot else None)
         options = self.filter_options
         self.filters = {k: v for k, v in self.filters.items() if v in options.get(k, [])}
+        self.filter_controls = {name: self._filter_control(name, values) for name, values in options.items()}
         with self._silence():
-            self.filter_box.children = [self._filter_control(name, values) for name, values in options.items()]
+            self.filter_box.children = list(self.filter_controls.values())
         return self._refilter()
 
     def _filter_control(self, name: str, values: list[object]) -> w.Dropdown:
         counts = dict(filter_values(self.full.evidence, filter_keys(self.full.evidence)[name]).iter_rows())
-        options = [("(all)", None)] + [(f"{v} ({counts[v]:,})", v) for v in values]
-        control = w.Dropdown(description=name, options=options, value=self.filters.get(name),
+        options = [("(all)", _ANY)] + [(f"{v} ({counts[v]:,})", v) for v in values]
+        control = w.Dropdown(description=name, options=options, value=self.filters.get(name, _ANY),
                              layout=w.Layout(width="300px"))
-        control.observe(lambda c, n=name: self._react(self.set_filter, n, c["new"]), names="value")
+        control.observe(lambda c, n=name: self._react(self.set_filter, n, None if c["new"] == _ANY else c["new"]),
+                        names="value")
         return control
 
     def _refilter(self) -> dict[str, Any]:
         full = self.full
         self.outcome = retest(full, apply_filters(full.evidence, self.filters)) if self.filters else full
-        self.chart = evidence_chart(self.definition, self.outcome.evidence)
+        self.charts = {p.part.name: c for p in self.outcome.parts if (c := report.chart(self.outcome, p)) is not None}
         self._render()
         return self.verdict
 
@@ -361,8 +300,8 @@ class ClaimExplorer(w.VBox):
             f"<div><b>reason:</b> {html.escape(v['reason'])}</div>")
         self.parts_html.value = to_html(parts_frame(o)) if o.parts else ""
         self.table.show(o.evidence)
-        self.chart_box.children = [chart_widget(self.chart)] if self.chart is not None else [
-            w.HTML("<i>no evidence rows to chart</i>")]
+        self.chart_box.children = [w.VBox([w.HTML(f"<b>{html.escape(name)}</b>"), chart_widget(c)])
+                                   for name, c in self.charts.items()] or [w.HTML("<i>no tested part to chart</i>")]
 
     def _react(self, method: Any, *args: object) -> None:
         if not self._quiet:
