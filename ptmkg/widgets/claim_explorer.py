@@ -107,8 +107,8 @@ def retest(outcome: ClaimOutcome, rows: pl.DataFrame) -> ClaimOutcome:
 # -- view helpers ---------------------------------------------------------------------
 
 def verdict_badge(label: str) -> str:
-    """A coloured HTML badge for a verdict label."""
-    colour = COLOURS.get(Verdict(label), "#6e7781")
+    """A coloured HTML badge for a verdict label (ValueError for an unknown label)."""
+    colour = COLOURS[Verdict(label)]
     return (f'<span class="ptmkg-verdict" data-verdict="{html.escape(label)}" style="background:{colour};'
             f'color:white;padding:2px 10px;border-radius:10px;font-weight:600">{html.escape(label)}</span>')
 
