@@ -18,12 +18,8 @@ from ptmkg.widgets import (
     LineageExplorer,
     QueryExplorer,
 )
-from ptmkg.widgets.claim_explorer import (
-    apply_filters,
-    filter_keys,
-    retest,
-    verdict_badge,
-)
+from ptmkg.claims.runner import retest
+from ptmkg.widgets.claim_explorer import apply_filters, filter_keys, verdict_badge
 from ptmkg.widgets.export import download_link, write
 from ptmkg.widgets.lineage import family, generations, licence_class
 from ptmkg.widgets.query_explorer import parse_value

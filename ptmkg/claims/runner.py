@@ -240,6 +240,27 @@ def scope(d: ClaimDefinition, chosen: list[Snapshot]) -> list[Snapshot]:
     return out
 
 
+def retest(outcome: ClaimOutcome, rows: pl.DataFrame) -> ClaimOutcome:
+    """The claim's tests and verdict rules re-run on ``rows`` (a subset of its evidence) as a one-claim batch.
+
+    Derived columns keep the values computed on all rows; parts whose fields are absent stay unmeasured.
+    """
+    d = outcome.definition
+    if not d.parts or not outcome.evidence.width:
+        return outcome
+    parts = []
+    for old in outcome.parts:
+        if old.missing_fields:
+            parts.append(PartOutcome(old.part, None, old.missing_fields, 0.0))
+            continue
+        selected = select_rows(rows, old.part)
+        parts.append(PartOutcome(old.part, measure(selected, old.part), [], missing_share(selected, old.part)))
+    new = ClaimOutcome(d, outcome.snapshots, parts, rows)
+    _correct([new])
+    _decide(new)
+    return new
+
+
 def _correct(outcomes: list[ClaimOutcome]) -> None:
     """Holm within each claim's parts, then Benjamini–Hochberg over every part of the batch."""
     for o in outcomes:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import html
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,11 +12,10 @@ import ipywidgets as w
 import polars as pl
 
 from ptmkg.charts import chart_widget
-from ptmkg.claims import report, stats
+from ptmkg.claims import report
 from ptmkg.claims.definitions import ClaimDefinition
-from ptmkg.claims.measure import measure, missing_share, select_rows
-from ptmkg.claims.runner import ClaimOutcome, PartOutcome, loaded_snapshots
-from ptmkg.claims.verdict import Verdict, combine, decide
+from ptmkg.claims.runner import ClaimOutcome, loaded_snapshots, retest
+from ptmkg.claims.verdict import Verdict
 from ptmkg.errors import PtmkgError
 from ptmkg.kg import KG
 from ptmkg.widgets.table import ResultTable, to_html
@@ -72,36 +70,6 @@ def apply_filters(evidence: pl.DataFrame, filters: dict[str, object]) -> pl.Data
         raise PtmkgError(f"evidence has no {', '.join(sorted(unknown))} column; "
                          f"filters here: {', '.join(keys) or 'none'}")
     return evidence.filter(*(keys[k] == v for k, v in filters.items())) if filters else evidence
-
-
-def retest(outcome: ClaimOutcome, rows: pl.DataFrame) -> ClaimOutcome:
-    """The claim's tests and verdict rules re-run on ``rows`` (a subset of its derived evidence), as the runner
-    runs a one-claim batch: Holm within the claim, then Benjamini–Hochberg when more than one part is tested.
-    Derived columns (bins, pairs) keep the values computed on all rows; parts whose fields are absent from the
-    graph stay unmeasured."""
-    d = outcome.definition
-    if not d.parts or not outcome.evidence.width:
-        return outcome
-    parts = []
-    for old in outcome.parts:
-        if old.missing_fields:
-            parts.append(PartOutcome(old.part, None, old.missing_fields, 0.0))
-            continue
-        selected = select_rows(rows, old.part)
-        parts.append(PartOutcome(old.part, measure(selected, old.part), [], missing_share(selected, old.part)))
-    tested = [p for p in parts if p.result is not None]
-    raw = [p.result.p_value for p in tested]
-    for p, r in zip(tested, stats.adjust([p.result for p in tested], "holm")):
-        p.result = r
-    if len(tested) > 1:
-        for p, r, p_raw in zip(tested, stats.adjust([p.result for p in tested], "bh"), raw):
-            p.result = r if r.p_value is None else dataclasses.replace(
-                r, details={**r.details, "p_raw": p_raw, "p_adjust": "holm+bh"})
-    for p in parts:
-        p.decision = decide(p.part.rule, p.result, missing_fields=p.missing_fields, missing_share=p.missing_share)
-    decisions = [dataclasses.replace(p.decision, reason=f"{p.part.name}: {p.decision.reason}") for p in parts]
-    decision = decisions[0] if len(decisions) == 1 else combine(decisions)
-    return ClaimOutcome(d, outcome.snapshots, parts, rows, decision)
 
 
 # -- view helpers ---------------------------------------------------------------------
