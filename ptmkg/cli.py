@@ -61,7 +61,7 @@ def summary(kg: KG) -> pl.DataFrame:
 
 def cmd_build(args: argparse.Namespace) -> int:
     kg = _open(args)
-    for source in ("starter", "queries"):
+    for source in ("starter", "starter-carbon", "queries"):
         result = kg.ingest(source)
         state = "loaded" if result.loaded else "already loaded"
         print(f"{source} snapshot {state}: {result.triples:,} triples in {result.seconds:.1f} s")

@@ -43,6 +43,8 @@ INGESTORS: dict[str, Ingestor] = {
     for i in [
         Ingestor("starter", "the starter snapshot shipped with ptmkg (Hub facts, no free text)",
                  "ptmkg.sources.starter", "ptmkg.mapping.huggingface"),
+        Ingestor("starter-carbon", "the starter snapshot's carbon reports (Hub co2_eq_emissions facts, 2026)",
+                 "ptmkg.sources.starter_carbon", "ptmkg.mapping.hf_carbon"),
         Ingestor("queries", "the canned-query collection (queries/*.rq) as SPARQL executables",
                  "ptmkg.sources.query_files", "ptmkg.mapping.query_files"),
         Ingestor("hf", "Hugging Face Hub model records: JSON Lines, family-tree CSVs, or --live",

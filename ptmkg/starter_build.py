@@ -1,6 +1,9 @@
-"""Maintainer script: derive the shipped starter snapshot from the shared family-tree CSVs.
+"""Maintainer script: derive the shipped starter snapshot from the shared data.
 
-    python -m ptmkg.starter_build ../shared/data/hf-lineage ptmkg/data/starter/
+    python -m ptmkg.starter_build ../shared/data ptmkg/data/starter/
+
+Two files: Hub model records from the family-tree CSVs (``hf-lineage``) and carbon reports from
+the 2026 re-extraction (``hf-carbon-2026``, see :func:`build_carbon`).
 
 Keeps FACTS ONLY: ids, numbers, dates, licences, tags, file names, lineage, and card facts
 (length, canonical section names, YAML key names), never card text or other free text. Picks a
@@ -21,6 +24,7 @@ import polars as pl
 import yaml
 
 from ptmkg.mapping.modelcard import card_sections
+from ptmkg.sources import hf_carbon
 from ptmkg.sources.huggingface import file_date, parse_records, read_file
 
 SEED = 20250422
@@ -28,6 +32,7 @@ TARGET = 450           # models in the starter (before ancestors are added)
 PER_LIST = 12          # typed child ids kept per model and relation (adapters/quantized/merges)
 DATASET = "https://github.com/hamidahoderinwale/model_metadata_analyses/tree/b06b86e/v2_datasets/"
 FILE_NAME = "hf_models.jsonl.gz"
+CARBON_FILE = "carbon_reports.csv.gz"
 META_KEYS = ("id", "author", "sha", "created_at", "last_modified", "private", "gated", "disabled", "downloads",
              "likes", "library_name", "pipeline_tag", "tags", "usedStorage")
 CARD_KEYS = ("license", "license_name", "license_link", "base_model", "base_model_relation", "datasets",
@@ -123,6 +128,29 @@ def build(shared: Path, out_dir: Path) -> Path:
     return path
 
 
+def build_carbon(folder: Path, out_dir: Path, n: int = 400, seed: int = 0) -> Path:
+    """Write ``out_dir/carbon_reports.csv.gz``: facts of ``n`` models from the 2026 carbon re-extraction.
+
+    Every model that names its hardware is kept (up to ``n``), the rest is a seeded sample; each row
+    carries its Hub page (``_source``), the data set it came through (``_via``) and ``_retrieved``.
+    """
+    data = hf_carbon.read(folder)
+    runs = data.frames["runs"].drop("hours_raw")
+    named = runs.filter(pl.col("hardware").is_not_null()).sort("model_key").head(n)
+    rest = runs.filter(pl.col("hardware").is_null()).sort("model_key")
+    rest = rest.sample(min(n - named.height, rest.height), seed=seed, shuffle=False) if named.height < n else rest.head(0)
+    rows = pl.concat([named, rest]).sort("model_key").with_columns(
+        pl.lit("https://huggingface.co/") + pl.col("model_id"),
+        pl.lit(data.snapshot.source_url).alias("_via"),
+        pl.lit(data.snapshot.retrieved).alias("_retrieved"),
+    ).rename({"literal": "_source"})
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / CARBON_FILE
+    with open(path, "wb") as fh, gzip.GzipFile(filename="", mode="wb", fileobj=fh, mtime=0, compresslevel=9) as gz:
+        rows.write_csv(gz)
+    return path
+
+
 def _record_id(raw: pl.DataFrame) -> pl.Expr:
     """The record id column (metadata id, else the model_id column without its URL prefix)."""
     return pl.coalesce(pl.col("metadata").str.json_path_match("$.id"),
@@ -131,6 +159,7 @@ def _record_id(raw: pl.DataFrame) -> pl.Expr:
 
 if __name__ == "__main__":
     if len(sys.argv) != 3:
-        sys.exit("usage: python -m ptmkg.starter_build <hf-lineage folder> <output folder>")
-    written = build(Path(sys.argv[1]), Path(sys.argv[2]))
-    print(f"{written}: {written.stat().st_size:,} bytes")
+        sys.exit("usage: python -m ptmkg.starter_build <shared data folder> <output folder>")
+    shared_data, out = Path(sys.argv[1]), Path(sys.argv[2])
+    for written in (build(shared_data / "hf-lineage", out), build_carbon(shared_data / "hf-carbon-2026", out)):
+        print(f"{written}: {written.stat().st_size:,} bytes")

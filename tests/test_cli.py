@@ -31,7 +31,7 @@ def test_build_reports_what_the_graph_holds(tmp_path, capsys):
 def test_info_lists_snapshots_with_triple_counts(built, capsys):
     assert main(["info", "--store", str(built), "--format", "csv"]) == 0
     table = pl.read_csv(capsys.readouterr().out.split("\n\n")[1].encode())
-    assert set(table["source"]) == {"starter", "queries"}
+    assert set(table["source"]) == {"starter", "starter-carbon", "queries"}
     assert (table["triples"] > 0).all()
 
 

@@ -9,7 +9,8 @@ import pytest
 
 from ptmkg import KG
 from ptmkg.sources import starter
-from ptmkg.starter_build import CARD_KEYS, build
+from ptmkg.sources import starter_carbon
+from ptmkg.starter_build import CARD_KEYS, build, build_carbon
 from tests.conftest import shared_path
 
 
@@ -27,7 +28,7 @@ def starter_kg() -> KG:
 
 
 def test_size_and_count(records):
-    assert starter.default_path().stat().st_size < 1_000_000
+    assert starter.default_path().stat().st_size + starter_carbon.default_path().stat().st_size < 1_000_000
     assert 300 <= len(records) <= 600
     assert len({r["id"].lower() for r in records}) == len(records)
 
@@ -71,3 +72,32 @@ def test_build_is_deterministic_and_matches_the_shipped_file(tmp_path):
     shared = shared_path("data", "hf-lineage")
     first, second = build(shared, tmp_path / "a"), build(shared, tmp_path / "b")
     assert first.read_bytes() == second.read_bytes() == starter.default_path().read_bytes()
+
+
+def test_carbon_reports_are_facts_with_provenance():
+    import polars as pl
+
+    rows = pl.read_csv(starter_carbon.default_path(), infer_schema=False)
+    assert 100 <= rows.height <= 400 and rows["model_id"].n_unique() == rows.height
+    assert rows["_source"].str.starts_with("https://huggingface.co/").all()
+    assert (rows["_retrieved"] == "2026-04-01").all()
+    assert not {"card", "card_text", "readme"} & set(rows.columns)
+    assert rows["hardware"].str.len_chars().max() < 200  # labels, not prose
+
+
+def test_carbon_reports_ingest_as_reported_grams():
+    import polars as pl
+
+    kg = KG.memory()
+    result = kg.ingest("starter-carbon")
+    rows = pl.read_csv(starter_carbon.default_path(), infer_schema=False)
+    grams = kg.query("""SELECT DISTINCT ?run ?g WHERE { ?run ptmkg:emissions ?q . ?q qudt:numericValue ?g ;
+                        qudt:unit unit:GM ; ptmkg:obtainedBy ptmkg:Reported }""")
+    assert result.loaded and grams.height == rows.height
+    assert abs(grams["g"].sum() - rows["emissions_g"].cast(pl.Float64).sum()) < 1e-6 * grams["g"].sum()
+
+
+def test_carbon_build_is_deterministic_and_matches_the_shipped_file(tmp_path):
+    folder = shared_path("data", "hf-carbon-2026")
+    first, second = build_carbon(folder, tmp_path / "a"), build_carbon(folder, tmp_path / "b")
+    assert first.read_bytes() == second.read_bytes() == starter_carbon.default_path().read_bytes()
