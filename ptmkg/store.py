@@ -12,6 +12,7 @@ from typing import BinaryIO
 
 import polars as pl
 import pyoxigraph as ox
+from tqdm.auto import tqdm
 
 from ptmkg.errors import PtmkgError
 from ptmkg.mapping.terms import Triples
@@ -170,7 +171,9 @@ class GraphStore:
             nt = Path(tmp) / "snapshot.nt"
             triples.write_ntriples(nt)
             try:
-                self._store.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+                with tqdm(total=1, desc=f"loading {info.source}", unit="graph", disable=None, leave=False) as bar:
+                    self._store.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+                    bar.update()
                 count = self.graph_size(info.graph)
                 self._store.extend(info.metadata(count))
                 self._store.flush()

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import polars as pl
+from tqdm.auto import tqdm
 
 from ptmkg.namespaces import ID, RDF_TYPE, XSD
 
@@ -144,7 +145,7 @@ class Triples:
         """Stream N-Triples to ``path`` part by part; returns the lines written (duplicates included)."""
         written = 0
         with open(path, "wb") as fh:
-            for part in self._parts:
+            for part in tqdm(self._parts, desc="mapping", unit="part", disable=None, leave=False):
                 lines = part.select(pl.concat_str(["s", "p", "o"], separator=" ") + pl.lit(" .")).collect()
                 lines.write_csv(fh, include_header=False, quote_style="never")
                 written += lines.height
