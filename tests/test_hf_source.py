@@ -218,3 +218,20 @@ def test_card_sections_map_heading_wordings():
     assert card_sections(cards)["section"].to_list() == [
         "model_details", "intended_uses", "limitations", "how_to_use", "training_data", "evaluation",
         "environmental_impact", "citation", "license"]
+
+
+def test_jsonl_bad_line_and_bad_encoding_name_their_line(tmp_path):
+    good = json.dumps({"id": "a/b", "tags": ["license:mit"]})
+    path = tmp_path / "r_20250101_000000.jsonl"
+    path.write_text("\n".join([good, good.replace("a/b", "a/c"), '{"id": "a/d", "tags": [']) + "\n")
+    with pytest.raises(InputError) as err:
+        hf.read(path)
+    assert (err.value.row, err.value.field) == (3, "metadata") and "malformed JSON" in str(err.value)
+    path.write_bytes((good + "\n").encode() + b'{"id": "a/\xe9"}\n')
+    with pytest.raises(InputError, match="row 2: not UTF-8"):
+        hf.read(path)
+    gz = tmp_path / "r_20250101_000000.jsonl.gz"
+    import gzip
+
+    gz.write_bytes(gzip.compress((good + "\n\n" + good.replace("a/b", "a/c") + "\n").encode()))
+    assert hf.read(gz).frames["models"]["id"].to_list() == ["a/b", "a/c"]

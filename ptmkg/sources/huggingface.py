@@ -9,7 +9,6 @@ Inputs: a JSON Lines file (``.jsonl`` or ``.jsonl.gz``; one ``ModelInfo``-shaped
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 from datetime import date
@@ -132,13 +131,9 @@ def read_file(path: Path) -> pl.DataFrame:
 
 
 def _read_jsonl(path: Path) -> pl.DataFrame:
-    opener = gzip.open if path.name.endswith(".gz") else open
-    try:
-        with opener(path, "rt", encoding="utf-8") as fh:
-            lines = pl.Series("metadata", fh.read().splitlines(), dtype=pl.String)
-    except (UnicodeDecodeError, OSError) as e:
-        raise InputError(str(path), f"not readable UTF-8 JSON Lines ({e})") from None
-    frame = pl.DataFrame(lines).filter(pl.col("metadata").str.strip_chars() != "")
+    # One text column per line, read (and gunzipped) by polars: JSON never holds a raw \x1f.
+    frame = read_csv(path, has_header=False, new_columns=["metadata"], separator="\x1f", quote_char=None)
+    frame = frame.filter(pl.col("metadata").str.strip_chars() != "")
     m = pl.col("metadata")
 
     def path_list(key: str) -> pl.Expr:
