@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -100,10 +101,13 @@ def ingest(store: GraphStore, source: str, path: str | Path | None = None, *, fo
     if existing and not force:
         count = int(store.snapshots().filter(graph=existing)["triples"][0])
         return IngestResult(info.source, existing, count, False, time.perf_counter() - t0)
-    triples = ingestor.map(data)
-    if existing:
-        store.remove_snapshot(existing)
-    count = store.load_snapshot(info, triples)
+    with tempfile.TemporaryDirectory(prefix="ptmkg-") as tmp:
+        nt = Path(tmp) / "snapshot.nt"
+        ingestor.map(data).write_ntriples(nt)
+        del data  # the frames are not needed during the bulk load
+        if existing:
+            store.remove_snapshot(existing)
+        count = store.load_ntriples(info, nt)
     return IngestResult(info.source, info.graph, count, True, time.perf_counter() - t0)
 
 

@@ -158,7 +158,14 @@ class GraphStore:
         return rows["g"][0] if rows.height else None
 
     def load_snapshot(self, info: SnapshotInfo, triples: Triples) -> int:
-        """Load ``triples`` into the snapshot's named graph, all or nothing; returns its triple count.
+        """Load ``triples`` into the snapshot's named graph, all or nothing; returns its triple count."""
+        with tempfile.TemporaryDirectory(prefix="ptmkg-") as tmp:
+            nt = Path(tmp) / "snapshot.nt"
+            triples.write_ntriples(nt)
+            return self.load_ntriples(info, nt)
+
+    def load_ntriples(self, info: SnapshotInfo, path: Path) -> int:
+        """Bulk-load an N-Triples file as the snapshot's named graph, all or nothing; returns its triple count.
 
         The graph is new, so undoing a failed or interrupted load is dropping that graph; the
         catalog record is written last, in one transaction.
@@ -167,19 +174,16 @@ class GraphStore:
         graph = ox.NamedNode(info.graph)
         if self._store.contains_named_graph(graph):
             raise PtmkgError(f"snapshot graph {info.graph} already exists")
-        with tempfile.TemporaryDirectory(prefix="ptmkg-") as tmp:
-            nt = Path(tmp) / "snapshot.nt"
-            triples.write_ntriples(nt)
-            try:
-                with tqdm(total=1, desc=f"loading {info.source}", unit="graph", disable=None, leave=False) as bar:
-                    self._store.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
-                    bar.update()
-                count = self.graph_size(info.graph)
-                self._store.extend(info.metadata(count))
-                self._store.flush()
-            except BaseException:
-                self._store.remove_graph(graph)
-                raise
+        try:
+            with tqdm(total=1, desc=f"loading {info.source}", unit="graph", disable=None, leave=False) as bar:
+                self._store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+                bar.update()
+            count = self.graph_size(info.graph)
+            self._store.extend(info.metadata(count))
+            self._store.flush()
+        except BaseException:
+            self._store.remove_graph(graph)
+            raise
         return count
 
     def graph_size(self, graph: str) -> int:

@@ -170,10 +170,15 @@ def _check_json(raw: pl.DataFrame) -> pl.DataFrame:
     return raw
 
 
-def _decode(raw: pl.DataFrame) -> pl.DataFrame:
-    """The fixed-type fields as a struct column ``m``; a type error names its record."""
+def _decode(raw: pl.DataFrame, chunk: int = 50_000) -> pl.DataFrame:
+    """The fixed-type fields as a struct column ``m``; a type error names its record.
+
+    Decoded in slices of ``chunk`` records: the JSON decoder's working memory grows with its input.
+    """
     try:
-        return raw.with_columns(pl.col("metadata").str.json_decode(META_SCHEMA).alias("m"))
+        decoded = [raw["metadata"].slice(i, chunk).str.json_decode(META_SCHEMA) for i in range(0, raw.height, chunk)]
+        m = pl.concat(decoded) if decoded else pl.Series("metadata", [], META_SCHEMA)
+        return raw.with_columns(m.alias("m"))
     except pl.exceptions.PolarsError as e:
         for i, text in enumerate(raw["metadata"]):
             try:
@@ -187,12 +192,17 @@ def _decode(raw: pl.DataFrame) -> pl.DataFrame:
 def _card_data(raw: pl.DataFrame) -> pl.DataFrame:
     """Parse each record's card_data (YAML text or JSON object, both YAML) into fact columns."""
     text = raw.select(
-        pl.col("file"), pl.col("row"),
+        pl.int_range(pl.len()).alias("i"), pl.col("file"), pl.col("row"),
         pl.coalesce(pl.col("metadata").str.json_path_match("$.card_data"),
                     pl.col("metadata").str.json_path_match("$.cardData")).alias("cd"),
     )
-    parsed = [_yaml(t, f, r) for t, f, r in zip(text["cd"], text["file"], text["row"])]
-    return pl.DataFrame([_card_data_facts(d) for d in parsed], schema=CARD_DATA_SCHEMA)
+    present = text.filter(pl.col("cd").str.strip_chars().str.len_chars() > 0)
+    rows = present.select("cd", "file", "row").iter_rows()
+    facts = pl.DataFrame([_card_data_facts(_yaml(t, f, r)) for t, f, r in rows], schema=CARD_DATA_SCHEMA) \
+        .with_columns(present["i"])
+    lists = [c for c, t in CARD_DATA_SCHEMA.items() if t == pl.List(pl.String)]
+    return (text.select("i").join(facts, on="i", how="left").sort("i").drop("i")
+            .with_columns(pl.col(c).fill_null(pl.lit([], pl.List(pl.String))) for c in lists))
 
 
 def _yaml(text: str | None, file: str, row: int) -> dict:
@@ -250,20 +260,29 @@ def parse_records(raw: pl.DataFrame) -> dict[str, pl.DataFrame]:
     """Typed frames from the unified raw frame (one row per record)."""
     raw = _check_json(raw)
     raw = pl.concat([_decode(raw), _card_data(raw)], how="horizontal")
+    # Keep only the fields read below, not the whole JSON text (memory at scale).
+    meta = pl.col("metadata")
+    raw = raw.with_columns(
+        meta.is_null().alias("no_metadata"),
+        meta.str.json_path_match("$.gated").alias("gated_raw"),
+        meta.str.json_path_match("$.siblings").alias("siblings_raw"),
+    ).drop("metadata")
     m = pl.col("m").struct
     raw = raw.with_columns(
         pl.coalesce(m.field("id"), m.field("modelId"), hub_id(pl.col("model_id"))).alias("id"),
         pl.coalesce(m.field("tags"), pl.lit([], pl.List(pl.String))).alias("tag_list"),
     ).with_columns(pl.col("id").str.to_lowercase().alias("key"))
-    # One record per model: those with metadata first, then the most recently retrieved.
-    raw = raw.sort([pl.col("metadata").is_null(), pl.col("retrieved")], descending=[False, True],
-                   nulls_last=True, maintain_order=True)
-    records = raw.unique("key", keep="first", maintain_order=True)
+    # One record per model: those with metadata first, then the most recently retrieved. The order is
+    # worked out on narrow columns and the wide frame gathered once (memory at scale).
+    order = raw.select(pl.int_range(pl.len()).alias("i"), "key", "no_metadata", "retrieved").sort(
+        ["no_metadata", "retrieved"], descending=[False, True], nulls_last=True, maintain_order=True)
+    keep = order.unique("key", keep="first", maintain_order=True)["i"]
+    records = raw if keep.len() == raw.height else raw[keep]
     tags = records.select("id", pl.col("tag_list").alias("tag")).explode("tag").drop_nulls()
     frames = {
         "models": _models(records, raw, tags),
         "tags": tags,
-        "lineage": _lineage(raw, tags),
+        "lineage": _lineage(raw, records, tags),
         "datasets": _datasets(records, tags),
         "papers": _prefixed(tags, "arxiv:", "arxiv"),
         "files": _files(records),
@@ -282,7 +301,7 @@ def _models(records: pl.DataFrame, raw: pl.DataFrame, tags: pl.DataFrame) -> pl.
     m = pl.col("m").struct
     licence_tag = _prefixed(tags, "license:", "licence_tag").unique("id", keep="first", maintain_order=True)
     depth = raw.group_by("key").agg(pl.col("depth").cast(pl.Int64, strict=False).min().alias("min_depth"))
-    gated = pl.col("metadata").str.json_path_match("$.gated").str.to_lowercase()
+    gated = pl.col("gated_raw").str.to_lowercase()
     return (
         records.join(licence_tag, on="id", how="left").join(depth, on="key", how="left")
         .select(
@@ -305,7 +324,7 @@ def _models(records: pl.DataFrame, raw: pl.DataFrame, tags: pl.DataFrame) -> pl.
     )
 
 
-def _lineage(raw: pl.DataFrame, tags: pl.DataFrame) -> pl.DataFrame:
+def _lineage(raw: pl.DataFrame, records: pl.DataFrame, tags: pl.DataFrame) -> pl.DataFrame:
     """Child → parent edges: typed ``base_model:<rel>:<id>`` tags, then untyped mentions, then child lists."""
     rel = "|".join(RELATIONS)
     tagged = tags.select(
@@ -316,7 +335,6 @@ def _lineage(raw: pl.DataFrame, tags: pl.DataFrame) -> pl.DataFrame:
     plain = tags.select(pl.col("id").alias("child"),
                         pl.col("tag").str.extract(r"^base_model:(.+)$", 1).alias("parent")).drop_nulls()
     plain = plain.filter(~pl.col("parent").str.contains(rf"^(?:{rel}):"))
-    records = raw.unique("key", keep="first", maintain_order=True)
     from_card = records.select(pl.col("id").alias("child"), pl.col("cd_base_model").alias("parent"),
                                "cd_relation").explode("parent").drop_nulls("parent")
     untyped = pl.concat([plain.with_columns(pl.lit(None, pl.String).alias("cd_relation")), from_card])
@@ -349,7 +367,7 @@ def _datasets(records: pl.DataFrame, tags: pl.DataFrame) -> pl.DataFrame:
 
 def _files(records: pl.DataFrame) -> pl.DataFrame:
     """Repo files with their serialisation format (null for files that are not weights)."""
-    text = pl.col("metadata").str.json_path_match("$.siblings")
+    text = pl.col("siblings_raw")
     as_strings = pl.when(text.str.starts_with('["')).then(text).str.json_decode(pl.List(pl.String))
     as_objects = pl.when(text.str.starts_with("[{")).then(text).str.json_decode(SIBLING)
     reprs = records.select("id", as_strings.alias("s")).explode("s").drop_nulls().select(
