@@ -61,3 +61,12 @@ def test_no_front_matter_and_bad_yaml():
     meta, body = split_front_matter("---\n: : :\n  - [\n---\nrest")
     assert meta == {} and body == "rest"
     assert extract_card("no carbon here").hardware is None
+
+
+def test_template_placeholders_are_not_facts():
+    card = ("## Environmental Impact\n- **Hardware Type:** [More Information Needed]\n"
+            "- **Hours used:** {{ hours_used | default(\"[More Information Needed]\", true)}}\n"
+            "- **Cloud Provider:** N/A\n- **Compute Region:** us-east-1\n")
+    c = extract_card(card)
+    assert (c.hardware, c.hours, c.cloud_provider) == (None, None, None)
+    assert c.region is not None and c.region.parsed == "us-east-1"

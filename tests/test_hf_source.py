@@ -235,3 +235,47 @@ def test_jsonl_bad_line_and_bad_encoding_name_their_line(tmp_path):
 
     gz.write_bytes(gzip.compress((good + "\n\n" + good.replace("a/b", "a/c") + "\n").encode()))
     assert hf.read(gz).frames["models"]["id"].to_list() == ["a/b", "a/c"]
+
+
+def test_card_body_training_facts_are_extracted_quantities(tmp_path):
+    body = ("# M\n## Environmental Impact\n- **Hardware Type:** 8x A100\n- **Hours used:** 72\n"
+            "- **Cloud Provider:** AWS\n- **Compute Region:** us-east-1\n- **Carbon Emitted:** 1.2 kg\n")
+    records = [{"id": "org/m", "card": body, "cardData": {"co2_eq_emissions": {"emissions": 900}}},
+               {"id": "org/plain", "card": "# Plain\nNo training details."}]
+    path = tmp_path / "r_20250101_000000.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    kg = KG.memory()
+    kg.ingest("hf", path)
+    q = kg.query("""SELECT DISTINCT ?id ?prop ?v ?unit ?how ?raw WHERE {
+        ?m ptmkg:hubId ?id ; ptmkg:trainingRun ?run . ?run ?p ?q .
+        ?q qudt:numericValue ?v ; qudt:unit ?u ; ptmkg:obtainedBy ?o . OPTIONAL { ?q ptmkg:rawValue ?raw }
+        BIND(REPLACE(STR(?p), "^.*/", "") AS ?prop) BIND(REPLACE(STR(?u), "^.*/", "") AS ?unit)
+        BIND(REPLACE(STR(?o), "^.*/", "") AS ?how) } ORDER BY ?prop ?how""")
+    assert q.rows() == [("org/m", "duration", 72.0, "HR", "Extracted", "72"),
+                        ("org/m", "emissions", 1200.0, "GM", "Extracted", "1.2 kg"),
+                        ("org/m", "emissions", 900.0, "GM", "Reported", "900")]
+    facts = kg.query("SELECT ?n ?prov ?region WHERE { ?run ptmkg:acceleratorCount ?n ; ptmkg:cloudProvider ?prov ; "
+                     "ptmkg:cloudRegion ?region }")
+    assert facts.rows() == [(8, "aws", "us-east-1")]
+
+
+def test_extracted_card_facts_match_the_shared_cards(lineage_kg):
+    from ptmkg.energy import extract_card
+
+    csv.field_size_limit(sys.maxsize)
+    expected: set[str] = set()
+    for path in shared_path("data", "hf-lineage").glob("*.csv"):
+        with open(path, newline="", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                card = row.get("card") or ""
+                c = extract_card(card) if card else None
+                fields = [c.hardware, c.accelerator_count, c.hours, c.cloud_provider, c.region, c.emissions_g] if c else []
+                if any(f is not None and f.origin == "body" and (f.ok or f is c.hardware) for f in fields):
+                    expected.add(row["model_id"].lower())
+    found = lineage_kg.query("""SELECT DISTINCT ?id WHERE { ?m ptmkg:hubId ?id ; ptmkg:trainingRun ?run .
+        { ?run ptmkg:hardwareRaw|ptmkg:cloudProvider|ptmkg:cloudRegion|ptmkg:acceleratorCount ?x }
+        UNION { ?run ptmkg:duration|ptmkg:emissions ?q . ?q ptmkg:obtainedBy ptmkg:Extracted } }""")
+    reported_hw = lineage_kg.query("""SELECT DISTINCT ?id WHERE { ?m ptmkg:hubId ?id ; ptmkg:trainingRun ?run .
+        ?run ptmkg:emissions ?q . ?q ptmkg:obtainedBy ptmkg:Reported }""")
+    assert expected and {i.lower() for i in found["id"]} - {i.lower() for i in reported_hw["id"]} <= expected
+    assert expected <= {i.lower() for i in found["id"]}

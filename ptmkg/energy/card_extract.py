@@ -134,8 +134,14 @@ def _text(value: object) -> str | None:
     return s or None
 
 
+# Model-card template text left in place means the field was not filled in.
+_PLACEHOLDER = re.compile(r"^\W*(more information needed|needs more information|\{\{.*\}\}|n/?a|tbd|none)\W*$", re.I)
+
+
 def _field(raw: str | None, parser, origin: str) -> Field | None:
-    return Field(raw, parser(raw), origin) if raw is not None else None
+    if raw is None or _PLACEHOLDER.match(raw):
+        return None
+    return Field(raw, parser(raw), origin)
 
 
 def _count_field(hw: Field | None) -> Field | None:

@@ -1,10 +1,12 @@
-"""Hugging Face frames → RDF (VOCAB.md): models, authors, licences, lineage, datasets, papers, files, cards, emissions."""
+"""Hugging Face frames → RDF (VOCAB.md): models, authors, licences, lineage, datasets, papers, files,
+cards, reported and extracted training facts."""
 
 from __future__ import annotations
 
 import polars as pl
 
 from ptmkg.mapping.identity import arxiv_id, hub_id, licence_id, licence_iri, slug
+from ptmkg.mapping.quantities import add_quantity
 from ptmkg.mapping.terms import (
     Triples,
     boolean,
@@ -42,6 +44,7 @@ def to_triples(data: SourceData) -> Triples:
     _files(t, f["files"])
     _cards(t, f["cards"], f["card_sections"], f["card_fields"])
     _emissions(t, f["emissions"])
+    _card_training(t, f["card_training"])
     return t
 
 
@@ -70,7 +73,8 @@ def _models(t: Triples, m: pl.DataFrame) -> None:
 def _licences(t: Triples, m: pl.DataFrame) -> None:
     """dct:license → SPDX or ptmkg licence node (named "other" licences get their own node)."""
     norm = licence_id("licence_raw")
-    key = (pl.when((norm == "other") & pl.col("license_name").is_not_null()).then(pl.coalesce(licence_id("license_name"), slug("license_name")))
+    named = pl.coalesce(licence_id("license_name"), slug("license_name"))
+    key = (pl.when((norm == "other") & pl.col("license_name").is_not_null()).then(named)
            .otherwise(pl.coalesce(norm, slug("licence_raw"))))
     lic = m.filter(pl.col("licence_raw").is_not_null()).with_columns(key.alias("licence"))
     s, o = model("id"), licence_iri("licence")
@@ -150,3 +154,19 @@ def _emissions(t: Triples, e: pl.DataFrame) -> None:
     t.add(has_value, q, QUDT + "unit", const(UNIT + "GM"))
     t.add(has_value, q, P + "obtainedBy", const(P + "Reported"))
     t.add(has_value, q, P + "rawValue", text("raw"))
+
+
+def _card_training(t: Triples, c: pl.DataFrame) -> None:
+    """Training facts extracted from the card body, on the model's run (quantities obtainedBy Extracted)."""
+    run = entity("run/hf", hub_id("id"))
+
+    def qty(what: str) -> pl.Expr:
+        return entity("quantity/hf", pl.concat_str([hub_id("id"), pl.lit(f"/{what}-extracted")]))
+
+    t.add(c, model("id"), P + "trainingRun", run).add(c, run, PROV + "generated", model("id"))
+    t.types(c, run, P + "TrainingRun", PROV + "Activity")
+    for p, o in [(P + "hardwareRaw", text("hardware")), (P + "acceleratorCount", integer("accelerator_count")),
+                 (P + "cloudProvider", text("cloud_provider")), (P + "cloudRegion", text("region"))]:
+        t.add(c, run, p, o)
+    add_quantity(t, c, run, P + "duration", qty("duration"), "hours", "HR", "Extracted", raw="hours_raw")
+    add_quantity(t, c, run, P + "emissions", qty("emissions"), "emissions_g", "GM", "Extracted", raw="emissions_raw")

@@ -17,6 +17,7 @@ from pathlib import Path
 import polars as pl
 import yaml
 
+from ptmkg.energy.card_extract import extract_card
 from ptmkg.errors import InputError
 from ptmkg.mapping.identity import hub_id
 from ptmkg.mapping.modelcard import card_length, card_sections
@@ -289,6 +290,7 @@ def parse_records(raw: pl.DataFrame) -> dict[str, pl.DataFrame]:
     }
     frames.update(_cards(records))
     frames["emissions"] = _emissions(records)
+    frames["card_training"] = _card_training(records)
     return frames
 
 
@@ -402,6 +404,47 @@ def _cards(records: pl.DataFrame) -> dict[str, pl.DataFrame]:
     given_fields = pl.col("card_fields") if "card_fields" in records.columns else pl.lit(None, pl.List(pl.String))
     fields = records.select("id", pl.coalesce(given_fields, "yaml_keys").alias("field")).explode("field").drop_nulls()
     return {"cards": cards, "card_sections": sections, "card_fields": fields}
+
+
+CARD_TRAINING_SCHEMA = {
+    "id": pl.String, "hardware": pl.String, "accelerator_count": pl.Int64, "hours": pl.Float64,
+    "hours_raw": pl.String, "cloud_provider": pl.String, "region": pl.String, "emissions_g": pl.Float64,
+    "emissions_raw": pl.String,
+}
+
+
+def _card_training(records: pl.DataFrame) -> pl.DataFrame:
+    """Training facts stated in the card *body* (hardware, count, hours, provider, region, emissions).
+
+    Parsed with :func:`ptmkg.energy.extract_card`; YAML ``co2_eq_emissions`` is read as reported data
+    elsewhere, so only body fields are kept here. Values that do not parse are left out (never guessed);
+    the hardware text is kept as written.
+    """
+    rows = []
+    for model_id, card in records.filter(pl.col("card").str.len_chars() > 0).select("id", "card").iter_rows():
+        c = extract_card(card)
+        body = {k: f for k in ("hardware", "accelerator_count", "hours", "cloud_provider", "region", "emissions_g")
+                if (f := getattr(c, k)) is not None and f.origin == "body" and (f.ok or k == "hardware")}
+        if not body:
+            continue
+        hours = body.get("hours")
+        duration = hours.parsed if hours is not None and hours.ok else None
+        rows.append({
+            "id": model_id,
+            "hardware": body["hardware"].raw if "hardware" in body else None,
+            "accelerator_count": _parsed(body.get("accelerator_count")),
+            "hours": duration.hours if duration is not None and not duration.accelerator_hours else None,
+            "hours_raw": hours.raw if hours is not None else None,
+            "cloud_provider": _parsed(body.get("cloud_provider")),
+            "region": _parsed(body.get("region")),
+            "emissions_g": _parsed(body.get("emissions_g")),
+            "emissions_raw": body["emissions_g"].raw if "emissions_g" in body else None,
+        })
+    return pl.DataFrame(rows, schema=CARD_TRAINING_SCHEMA)
+
+
+def _parsed(field: object) -> object:
+    return field.parsed if field is not None and field.ok else None
 
 
 def _emissions(records: pl.DataFrame) -> pl.DataFrame:
