@@ -38,7 +38,7 @@ def to_triples(data: SourceData) -> Triples:
     t = Triples()
     _models(t, f["models"])
     _licences(t, f["models"])
-    _lineage(t, f["lineage"])
+    _lineage(t, f["lineage"], f["models"])
     _datasets(t, f["datasets"])
     _papers(t, f["papers"])
     _files(t, f["files"])
@@ -86,14 +86,16 @@ def _licences(t: Triples, m: pl.DataFrame) -> None:
           raw_iri(pl.when(pl.col("license_link").str.contains(r"^https?://\S+$")).then("license_link")))
 
 
-def _lineage(t: Triples, e: pl.DataFrame) -> None:
-    """Typed lineage edges plus an explicit prov:wasDerivedFrom for every edge; endpoints get a type and hubId."""
+def _lineage(t: Triples, e: pl.DataFrame, models: pl.DataFrame) -> None:
+    """Typed lineage edges plus an explicit prov:wasDerivedFrom for every edge; endpoints without a record of
+    their own get a type and hubId."""
     child, parent = model("child"), model("parent")
     for relation, predicate in LINEAGE.items():
         t.add(e.filter(pl.col("relation") == relation), child, predicate, parent)
     t.add(e, child, PROV + "wasDerivedFrom", parent)
     ends = pl.concat([e.select(pl.col("child").alias("id")), e.select(pl.col("parent").alias("id"))])
     ends = ends.with_columns(hub_id("id").alias("k")).unique("k", keep="first", maintain_order=True)
+    ends = ends.join(models.select(hub_id("id").alias("k")), on="k", how="anti")
     t.types(ends, model("id"), *MODEL_TYPES)
     t.add(ends, model("id"), P + "hubId", text("id"))
 
@@ -110,8 +112,9 @@ def _papers(t: Triples, p: pl.DataFrame) -> None:
     p = p.with_columns(arxiv_id("arxiv").alias("key")).drop_nulls("key")
     paper = entity("paper/arxiv", "key")
     t.add(p, model("id"), P + "citesPaper", paper)
-    t.types(p, paper, P + "Paper")
-    t.add(p, paper, P + "arxivId", text("key"))
+    papers = p.unique("key")
+    t.types(papers, paper, P + "Paper")
+    t.add(papers, paper, P + "arxivId", text("key"))
 
 
 def file_iri(model_col: str, path_col: str) -> pl.Expr:
