@@ -50,8 +50,3 @@ PREFIXES: dict[str, str] = {
 }
 
 RDF_TYPE = RDF + "type"
-
-
-def sparql_prefixes() -> str:
-    """The PREFIX block every canned query may rely on."""
-    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())

@@ -110,3 +110,35 @@ def test_validate_exit_codes(tmp_path, capsys):
     assert main(["validate", "--store", str(store)]) == 1
     out = capsys.readouterr().out
     assert f"Violation\t{model}\t{PTMKG}downloads" in out and "does not conform: 1 violation(s)" in out
+
+
+def test_ingest_retrieved_dates_an_undated_file(tmp_path, capsys):
+    import json
+
+    from ptmkg import KG
+
+    records = tmp_path / "models.jsonl"
+    records.write_text(json.dumps({"id": "org/m", "downloads": 3}) + "\n")
+    store = tmp_path / "s"
+    assert main(["ingest", "hf", str(records), "--store", str(store)]) == 2
+    assert "no retrieval date" in capsys.readouterr().err
+    assert main(["ingest", "hf", str(records), "--retrieved", "2025-01-31", "--store", str(store)]) == 0
+    snaps = KG(store, read_only=True).snapshots()
+    assert snaps["retrieved"].cast(str).to_list() == ["2025-01-31"]
+
+
+def test_kg_estimate_energy_facade(tmp_path):
+    import json
+
+    from ptmkg import KG
+
+    card = "# M\n## Environmental Impact\n- **Hardware Type:** 8x A100 80GB\n- **Hours used:** 10\n"
+    path = tmp_path / "r_20250101_000000.jsonl"
+    path.write_text(json.dumps({"id": "org/m", "card": card}) + "\n")
+    kg = KG.memory()
+    kg.ingest("hf", path)
+    result = kg.estimate_energy(pue=1.0)
+    assert result.loaded and result.estimated == 1
+    kwh = kg.query("SELECT ?v WHERE { ?run ptmkg:energy ?q . ?q ptmkg:obtainedBy ptmkg:Estimated ; "
+                   "qudt:numericValue ?v }")["v"].to_list()
+    assert kwh == [pytest.approx(8 * 400 * 10 / 1000)]  # 8 × 400 W (A100 SXM4 80GB TDP) × 10 h, PUE 1

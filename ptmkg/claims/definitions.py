@@ -74,11 +74,6 @@ class ClaimDefinition:
         """The ClaimTest node ``id/claim/<ID>/test/v<version>``."""
         return f"{self.iri}/test/v{self.version}"
 
-    @property
-    def measurable_by_design(self) -> bool:
-        """False for context claims with no statistical part."""
-        return bool(self.parts)
-
 
 def paper_iri(ref: str) -> str:
     """``arxiv:<id>``, ``doi:<doi>`` or ``key:<source>/<key>`` → the Paper IRI of VOCAB.md."""

@@ -6,7 +6,6 @@ a null input gives a null term, and a triple with a null term is dropped.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 
 import polars as pl
@@ -155,11 +154,3 @@ class Triples:
         """The N-Triples text (for small graphs and tests)."""
         lines = self.frame().select(pl.concat_str(["s", "p", "o"], separator=" ") + pl.lit(" .\n"))
         return lines.to_series().str.join("").item() if lines.height else ""
-
-
-def merge(parts: Iterable[Triples]) -> Triples:
-    """One collection from several."""
-    out = Triples()
-    for t in parts:
-        out.extend(t)
-    return out
