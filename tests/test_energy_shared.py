@@ -68,3 +68,17 @@ def test_ground_truth_hardware_strings():
     assert unresolved == {"PygmalionAI/pygmalion-1.3b", "facebook/dpr-question_encoder-single-nq-base"}
     assert parsed["DeepFloyd/IF-II-L-v1.0"].count == 256
     assert parsed["KoboldAI/GPT-NeoX-20B-Erebus"].count == 128  # TPU v3-256 = 256 cores = 128 chips
+
+
+def test_field_hint_finds_every_card_with_a_field():
+    """FIELD_HINT (the cheap pre-filter run over all cards at once) never skips a card extract_card reads from."""
+    from ptmkg.energy.card_extract import FIELD_HINT
+
+    df = pl.read_csv(_need(SHARED / "hf-carbon" / "HFStreamlit.csv"), infer_schema_length=0)
+    cards = df["modelcard_text"].drop_nulls()
+    hinted = cards.str.contains(FIELD_HINT)
+    with_fields = [any(getattr(c, k) is not None for k in ("hardware", "hours", "cloud_provider", "region",
+                                                           "location", "emissions_g", "source", "training_type"))
+                   for c in map(extract_card, cards)]
+    assert sum(with_fields) > 1000
+    assert not any(f and not h for f, h in zip(with_fields, hinted))

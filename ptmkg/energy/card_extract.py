@@ -20,7 +20,9 @@ import yaml
 from .grid import find_country
 from .parse import HardwareSpec, Mass, Unparsed, parse_duration, parse_emissions, parse_hardware
 
-__all__ = ["Field", "CardCarbon", "extract_card", "split_front_matter", "parse_provider"]
+__all__ = ["Field", "CardCarbon", "extract_card", "split_front_matter", "parse_provider", "FIELD_HINT"]
+
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -52,16 +54,23 @@ class CardCarbon:
     training_type: Field | None = None
 
 
+_FRONT_MATTER = re.compile(r"\A\ufeff?---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.S)
+
+
+def _load_mapping(text: str) -> dict:
+    try:
+        meta = yaml.load(text, Loader=_YAML_LOADER)
+    except yaml.YAMLError:
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
 def split_front_matter(card: str) -> tuple[dict, str]:
     """(YAML mapping, body) of a card; ``({}, card)`` without valid front matter."""
-    m = re.match(r"\A\ufeff?---\s*\n(.*?)\n---\s*(?:\n|\Z)", card, re.S)
+    m = _FRONT_MATTER.match(card)
     if not m:
         return {}, card
-    try:
-        meta = yaml.safe_load(m.group(1))
-    except yaml.YAMLError:
-        return {}, card[m.end():]
-    return (meta if isinstance(meta, dict) else {}), card[m.end():]
+    return _load_mapping(m.group(1)), card[m.end():]
 
 
 _PROVIDERS = (("aws", r"\baws\b|amazon|sagemaker"), ("gcp", r"\bgcp\b|google|colab"),
@@ -114,6 +123,13 @@ _LINE = re.compile(
 )
 
 
+# A regex (Python and Rust syntax) that every card with a body field or front-matter emissions matches: a
+# line starting, after bullets and emphasis, with the first word of a label, with a colon later on the line.
+# Cheap to run over many cards at once (e.g. polars ``str.contains``) before calling :func:`extract_card`.
+FIELD_HINT = (r"(?im)^[\s*_`+\-\d.]*(?:hardware|gpus?|hours|training|cloud|compute|site|geographical|location"
+              r"|carbon|co2|emissions?)[^\n]*:")
+
+
 def _body_fields(body: str) -> dict[str, str]:
     """First value for each label found in the body, emphasis markers removed."""
     found: dict[str, str] = {}
@@ -152,7 +168,10 @@ def _count_field(hw: Field | None) -> Field | None:
 
 def extract_card(card: str) -> CardCarbon:
     """Extract carbon fields from a full model card (front matter optional)."""
-    meta, body = split_front_matter(card)
+    m = _FRONT_MATTER.match(card)
+    # Only co2_eq_emissions is read from the front matter: skip the YAML parse when it is not there.
+    meta = _load_mapping(m.group(1)) if m and "co2_eq_emissions" in m.group(1) else {}
+    body = card[m.end():] if m else card
     co2 = meta.get("co2_eq_emissions")
     y: dict[str, str | None] = {}
     if isinstance(co2, dict):

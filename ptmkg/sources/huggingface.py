@@ -17,7 +17,7 @@ from pathlib import Path
 import polars as pl
 import yaml
 
-from ptmkg.energy.card_extract import extract_card
+from ptmkg.energy.card_extract import FIELD_HINT, extract_card
 from ptmkg.errors import InputError
 from ptmkg.mapping.identity import hub_id
 from ptmkg.mapping.modelcard import card_length, card_sections
@@ -421,7 +421,8 @@ def _card_training(records: pl.DataFrame) -> pl.DataFrame:
     the hardware text is kept as written.
     """
     rows = []
-    for model_id, card in records.filter(pl.col("card").str.len_chars() > 0).select("id", "card").iter_rows():
+    candidates = records.filter(pl.col("card").str.contains(FIELD_HINT)).select("id", "card")
+    for model_id, card in candidates.iter_rows():
         c = extract_card(card)
         body = {k: f for k in ("hardware", "accelerator_count", "hours", "cloud_provider", "region", "emissions_g")
                 if (f := getattr(c, k)) is not None and f.origin == "body" and (f.ok or k == "hardware")}
