@@ -105,9 +105,8 @@ def ingest(store: GraphStore, source: str, path: str | Path | None = None, *, fo
         nt = Path(tmp) / "snapshot.nt"
         ingestor.map(data).write_ntriples(nt)
         del data  # the frames are not needed during the bulk load
-        if existing:
-            store.remove_snapshot(existing)
-        count = store.load_ntriples(info, nt)
+        load = store.replace_ntriples if existing else store.load_ntriples
+        count = load(info, nt)
     return IngestResult(info.source, info.graph, count, True, time.perf_counter() - t0)
 
 

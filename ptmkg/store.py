@@ -186,6 +186,27 @@ class GraphStore:
             raise
         return count
 
+    def replace_ntriples(self, info: SnapshotInfo, path: Path) -> int:
+        """Load ``path`` in place of the snapshot graph ``info.graph`` (same IRI), all or nothing.
+
+        The old graph and its catalog record are kept in a temporary dump until the new load has
+        succeeded, and restored if it fails or is interrupted.
+        """
+        self._writable()
+        graph, catalog = ox.NamedNode(info.graph), ox.NamedNode(CATALOG_GRAPH)
+        record = list(self._store.quads_for_pattern(graph, None, None, catalog))
+        with tempfile.TemporaryDirectory(prefix="ptmkg-") as tmp:
+            backup = Path(tmp) / "previous.nt"
+            self._store.dump(str(backup), format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+            self.remove_snapshot(info.graph)
+            try:
+                return self.load_ntriples(info, path)
+            except BaseException:
+                self._store.bulk_load(path=str(backup), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+                self._store.extend(record)
+                self._store.flush()
+                raise
+
     def graph_size(self, graph: str) -> int:
         """The number of distinct triples in a named graph."""
         return self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")["n"][0]

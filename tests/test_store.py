@@ -225,3 +225,28 @@ def test_export_parses_with_rdflib(memory_kg, tmp_path):
     memory_kg.load_snapshot(info(), T.Triples().types(frame, T.entity("file/hf", "id"), PTMKG + "ModelFile"))
     memory_kg.export(tmp_path / "all.nq", "nquads")
     assert len(rdflib.Dataset().parse(tmp_path / "all.nq", format="nquads")) == 2 + 13
+
+
+def test_failed_forced_reingest_keeps_the_old_snapshot(memory_kg, csv_source, monkeypatch):
+    first = memory_kg.ingest("csvtest", csv_source)
+    store = memory_kg.oxigraph
+    before = sorted(str(q) for q in store)
+    calls = []
+
+    class InterruptOnce:
+        def __getattr__(self, name):
+            return getattr(store, name)
+
+        def extend(self, quads):
+            calls.append(quads)
+            if len(calls) == 1:  # the new snapshot's catalog record
+                raise KeyboardInterrupt
+            store.extend(quads)
+
+    monkeypatch.setattr(memory_kg, "_store", InterruptOnce())
+    with pytest.raises(KeyboardInterrupt):
+        memory_kg.ingest("csvtest", csv_source, force=True)
+    assert len(calls) == 2
+    assert sorted(str(q) for q in store) == before
+    monkeypatch.undo()
+    assert memory_kg.snapshots()["graph"].to_list() == [first.graph]
