@@ -161,12 +161,13 @@ class GraphStore:
         """Load ``triples`` into the snapshot's named graph, all or nothing; returns its triple count."""
         with tempfile.TemporaryDirectory(prefix="ptmkg-") as tmp:
             nt = Path(tmp) / "snapshot.nt"
-            triples.write_ntriples(nt)
-            return self.load_ntriples(info, nt)
+            return self.load_ntriples(info, nt, triples=triples.write_ntriples(nt))
 
-    def load_ntriples(self, info: SnapshotInfo, path: Path) -> int:
+    def load_ntriples(self, info: SnapshotInfo, path: Path, *, triples: int | None = None) -> int:
         """Bulk-load an N-Triples file as the snapshot's named graph, all or nothing; returns its triple count.
 
+        ``triples``: the number of distinct triples in the file when the writer knows it (as
+        :meth:`Triples.write_ntriples` does); otherwise they are counted in the store after the load.
         The graph is new, so undoing a failed or interrupted load is dropping that graph; the
         catalog record is written last, in one transaction.
         """
@@ -178,7 +179,7 @@ class GraphStore:
             with tqdm(total=1, desc=f"loading {info.source}", unit="graph", disable=None, leave=False) as bar:
                 self._store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
                 bar.update()
-            count = self.graph_size(info.graph)
+            count = self.graph_size(info.graph) if triples is None else triples
             self._store.extend(info.metadata(count))
             self._store.flush()
         except BaseException:
@@ -186,7 +187,7 @@ class GraphStore:
             raise
         return count
 
-    def replace_ntriples(self, info: SnapshotInfo, path: Path) -> int:
+    def replace_ntriples(self, info: SnapshotInfo, path: Path, *, triples: int | None = None) -> int:
         """Load ``path`` in place of the snapshot graph ``info.graph`` (same IRI), all or nothing.
 
         The old graph and its catalog record are kept in a temporary dump until the new load has
@@ -200,7 +201,7 @@ class GraphStore:
             self._store.dump(str(backup), format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
             self.remove_snapshot(info.graph)
             try:
-                return self.load_ntriples(info, path)
+                return self.load_ntriples(info, path, triples=triples)
             except BaseException:
                 self._store.bulk_load(path=str(backup), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
                 self._store.extend(record)

@@ -111,13 +111,13 @@ class Triples:
     """
 
     def __init__(self) -> None:
-        self._parts: list[pl.LazyFrame] = []
+        self._parts: dict[str, list[pl.LazyFrame]] = {}
 
     def add(self, frame: pl.DataFrame, s: pl.Expr, p: str, o: pl.Expr) -> Triples:
         """Add one triple per row of ``frame``: subject and object expressions, predicate IRI."""
         if frame.height:
-            self._parts.append(frame.lazy().select(s.alias("s"), pl.lit(f"<{p}>").alias("p"), o.alias("o"))
-                               .drop_nulls())
+            part = frame.lazy().select(s.alias("s"), pl.lit(f"<{p}>").alias("p"), o.alias("o")).drop_nulls()
+            self._parts.setdefault(p, []).append(part)
         return self
 
     def types(self, frame: pl.DataFrame, s: pl.Expr, *classes: str) -> Triples:
@@ -128,24 +128,32 @@ class Triples:
 
     def extend(self, other: Triples) -> Triples:
         """Append another collection's parts."""
-        self._parts.extend(other._parts)
+        for p, parts in other._parts.items():
+            self._parts.setdefault(p, []).extend(parts)
         return self
 
     def frame(self) -> pl.DataFrame:
         """All triples as one frame of ``s``, ``p``, ``o`` terms, duplicates removed."""
-        if not self._parts:
+        parts = [part for group in self._parts.values() for part in group]
+        if not parts:
             return pl.DataFrame(schema={"s": pl.String, "p": pl.String, "o": pl.String})
-        return pl.concat(pl.collect_all(self._parts), how="vertical").unique()
+        return pl.concat(pl.collect_all(parts), how="vertical").unique()
 
     def __len__(self) -> int:
         return self.frame().height
 
     def write_ntriples(self, path: Path) -> int:
-        """Stream N-Triples to ``path`` part by part; returns the lines written (duplicates included)."""
+        """Stream N-Triples to ``path`` one predicate at a time, each triple once; returns the triples written.
+
+        Triples with different predicates never coincide, so duplicates are removed within each
+        predicate's parts only, and the count written is the number of distinct triples.
+        """
         written = 0
         with open(path, "wb") as fh:
-            for part in tqdm(self._parts, desc="mapping", unit="part", disable=None, leave=False):
-                lines = part.select(pl.concat_str(["s", "p", "o"], separator=" ") + pl.lit(" .")).collect()
+            for parts in tqdm(self._parts.values(), desc="mapping", unit="predicate", disable=None, leave=False):
+                lines = (pl.concat(parts, how="vertical")
+                         .select(pl.concat_str(["s", "p", "o"], separator=" ") + pl.lit(" ."))
+                         .unique().collect())
                 lines.write_csv(fh, include_header=False, quote_style="never")
                 written += lines.height
         return written

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -131,72 +132,118 @@ def read_file(path: Path) -> pl.DataFrame:
     return out.with_columns(pl.lit(str(path)).alias("file"), pl.int_range(1, out.height + 1).alias("row"))
 
 
+def mentioned(text: pl.Series, key: str, parse: Callable[[pl.Series], pl.Series]) -> pl.Series:
+    """``parse(text)`` run only on the JSON records that mention ``"key"`` (a cheap literal scan); null elsewhere.
+
+    Each JSON-path lookup parses a whole record, so optional fields absent from most records cost nothing.
+    """
+    has = text.str.contains(f'"{key}"', literal=True).fill_null(False)
+    hits = int(has.sum())
+    if hits == text.len():
+        return parse(text)
+    found = parse(text.filter(has))
+    values = pl.concat([found, pl.Series([None], dtype=found.dtype)])
+    return values.gather(pl.select(pl.when(has).then(has.cum_sum() - 1).otherwise(hits)).to_series())
+
+
+def mentioned(text: pl.Series, key: str, parse: Callable[[pl.Series], pl.Series]) -> pl.Series:
+    """``parse(text)`` run only on the JSON records that mention ``"key"`` (a cheap literal scan); null elsewhere.
+
+    Each JSON-path lookup parses a whole record, so optional fields absent from most records cost nothing.
+    """
+    has = text.str.contains(f'"{key}"', literal=True).fill_null(False)
+    hits = int(has.sum())
+    if hits == text.len():
+        return parse(text)
+    found = parse(text.filter(has))
+    values = pl.concat([found, pl.Series([None], dtype=found.dtype)])
+    return values.gather(pl.select(pl.when(has).then(has.cum_sum() - 1).otherwise(hits)).to_series())
+
+
 def _read_jsonl(path: Path) -> pl.DataFrame:
     # One text column per line, read (and gunzipped) by polars: JSON never holds a raw \x1f.
     frame = read_csv(path, has_header=False, new_columns=["metadata"], separator="\x1f", quote_char=None)
-    frame = frame.filter(pl.col("metadata").str.strip_chars() != "")
-    m = pl.col("metadata")
+    text = frame.filter(pl.col("metadata").str.strip_chars() != "")["metadata"]
 
-    def path_list(key: str) -> pl.Expr:
-        return m.str.json_path_match(f"$.{key}").str.json_decode(pl.List(pl.String))
+    def field(key: str) -> pl.Series:
+        return mentioned(text, key, lambda t: t.str.json_path_match(f"$.{key}"))
 
-    return frame.select(
-        m.str.json_path_match("$.id").alias("model_id"), m,
-        m.str.json_path_match("$.card").alias("card"),
-        m.str.contains(r'"card"\s*:').alias("card_known"),
-        m.str.json_path_match("$.depth").alias("depth"),
-        *[path_list(c).list.eval(hub_id(pl.element()).drop_nulls()).alias(c) for c in CHILD_LISTS],
-        m.str.json_path_match("$._source").alias("source_url"),
-        pl.coalesce(m.str.json_path_match("$._retrieved").str.slice(0, 10).str.to_date(strict=False),
+    def field_list(key: str) -> pl.Series:
+        return mentioned(text, key, lambda t: t.str.json_path_match(f"$.{key}").str.json_decode(pl.List(pl.String)))
+
+    out = pl.DataFrame({
+        "metadata": text,
+        "card": field("card"),
+        "card_known": mentioned(text, "card", lambda t: t.str.contains(r'"card"\s*:')).fill_null(False),
+        "depth": field("depth"),
+        **{c: field_list(c) for c in CHILD_LISTS},
+        "source_url": field("_source"),
+        "retrieved": field("_retrieved"),
+        "card_length": field("card_length"),
+        "card_sections": field_list("card_sections"),
+        "card_fields": field_list("card_fields"),
+    })
+    return out.select(
+        pl.lit(None, pl.String).alias("model_id"), "metadata", "card", "card_known", "depth",
+        *[pl.col(c).list.eval(hub_id(pl.element()).drop_nulls()) for c in CHILD_LISTS], "source_url",
+        pl.coalesce(pl.col("retrieved").str.slice(0, 10).str.to_date(strict=False),
                     pl.lit(file_date(path), pl.Date)).alias("retrieved"),
-        m.str.json_path_match("$.card_length").cast(pl.Int64, strict=False).alias("card_length"),
-        path_list("card_sections").alias("card_sections"),
-        path_list("card_fields").alias("card_fields"),
+        pl.col("card_length").cast(pl.Int64, strict=False), "card_sections", "card_fields",
     )
 
 
-def _check_json(raw: pl.DataFrame) -> pl.DataFrame:
-    """Blank out documented missing values ("N/A"); raise InputError on the first malformed record."""
+def _blank_missing(raw: pl.DataFrame) -> pl.DataFrame:
+    """Blank out documented missing values ("N/A")."""
     meta = pl.when(~pl.col("metadata").str.strip_chars().is_in(MISSING)).then(pl.col("metadata"))
-    raw = raw.with_columns(meta.alias("metadata"))
-    bad = raw.filter(pl.col("metadata").is_not_null() & pl.col("metadata").str.json_path_match("$.id").is_null())
-    if bad.height:
-        file, row, text = bad["file"][0], bad["row"][0], bad["metadata"][0]
+    return raw.with_columns(meta.alias("metadata"))
+
+
+def _first_undecodable(text: pl.Series) -> int:
+    """Index of the first record the decoder rejects (bisection: a few decodes, not one per record)."""
+    lo, hi = 0, text.len()
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
         try:
-            json.loads(text)
-            message = "record has no 'id'"
-        except json.JSONDecodeError as e:
-            message = f"malformed JSON ({e.msg} at char {e.pos})"
-        raise InputError(file, message, row=row, field="metadata")
-    return raw
+            text.slice(lo, mid - lo).str.json_decode(META_SCHEMA)
+            lo = mid
+        except pl.exceptions.PolarsError:
+            hi = mid
+    return lo
 
 
 def _decode(raw: pl.DataFrame, chunk: int = 50_000) -> pl.DataFrame:
-    """The fixed-type fields as a struct column ``m``; a type error names its record.
+    """The fixed-type fields as a struct column ``m``; malformed JSON, a wrong value type or a record
+    without an id raises InputError naming its file and row.
 
     Decoded in slices of ``chunk`` records: the JSON decoder's working memory grows with its input.
     """
-    try:
-        decoded = [raw["metadata"].slice(i, chunk).str.json_decode(META_SCHEMA) for i in range(0, raw.height, chunk)]
-        m = pl.concat(decoded) if decoded else pl.Series("metadata", [], META_SCHEMA)
-        return raw.with_columns(m.alias("m"))
-    except pl.exceptions.PolarsError as e:
-        for i, text in enumerate(raw["metadata"]):
+    text = raw["metadata"]
+    decoded = []
+    for i in range(0, raw.height, chunk):
+        try:
+            decoded.append(text.slice(i, chunk).str.json_decode(META_SCHEMA))
+        except pl.exceptions.PolarsError as e:
+            at = i + _first_undecodable(text.slice(i, chunk))
             try:
-                pl.Series([text]).str.json_decode(META_SCHEMA)
-            except pl.exceptions.PolarsError:
-                raise InputError(raw["file"][i], f"unexpected value type: {str(e).splitlines()[0]}",
-                                 row=raw["row"][i], field="metadata") from None
-        raise
+                json.loads(text[at])
+                message = f"unexpected value type: {str(e).splitlines()[0]}"
+            except json.JSONDecodeError as bad:
+                message = f"malformed JSON ({bad.msg} at char {bad.pos})"
+            raise InputError(raw["file"][at], message, row=raw["row"][at], field="metadata") from None
+    m = pl.concat(decoded) if decoded else pl.Series("metadata", [], META_SCHEMA)
+    no_id = text.is_not_null() & m.struct.field("id").is_null() & m.struct.field("modelId").is_null()
+    if no_id.any():
+        at = int(no_id.arg_true()[0])
+        raise InputError(raw["file"][at], "record has no 'id'", row=raw["row"][at], field="metadata")
+    return raw.with_columns(m.alias("m"))
 
 
 def _card_data(raw: pl.DataFrame) -> pl.DataFrame:
     """Parse each record's card_data (YAML text or JSON object, both YAML) into fact columns."""
-    text = raw.select(
-        pl.int_range(pl.len()).alias("i"), pl.col("file"), pl.col("row"),
-        pl.coalesce(pl.col("metadata").str.json_path_match("$.card_data"),
-                    pl.col("metadata").str.json_path_match("$.cardData")).alias("cd"),
-    )
+    meta = raw["metadata"]
+    text = raw.select(pl.int_range(pl.len()).alias("i"), pl.col("file"), pl.col("row")).with_columns(
+        pl.coalesce(mentioned(meta, "card_data", lambda t: t.str.json_path_match("$.card_data")),
+                    mentioned(meta, "cardData", lambda t: t.str.json_path_match("$.cardData"))).alias("cd"))
     present = text.filter(pl.col("cd").str.strip_chars().str.len_chars() > 0)
     rows = present.select("cd", "file", "row").iter_rows()
     facts = pl.DataFrame([_card_data_facts(_yaml(t, f, r)) for t, f, r in rows], schema=CARD_DATA_SCHEMA) \
@@ -259,14 +306,14 @@ def _utc(expr: pl.Expr) -> pl.Expr:
 
 def parse_records(raw: pl.DataFrame) -> dict[str, pl.DataFrame]:
     """Typed frames from the unified raw frame (one row per record)."""
-    raw = _check_json(raw)
+    raw = _blank_missing(raw)
     raw = pl.concat([_decode(raw), _card_data(raw)], how="horizontal")
     # Keep only the fields read below, not the whole JSON text (memory at scale).
     meta = pl.col("metadata")
     raw = raw.with_columns(
         meta.is_null().alias("no_metadata"),
-        meta.str.json_path_match("$.gated").alias("gated_raw"),
-        meta.str.json_path_match("$.siblings").alias("siblings_raw"),
+        mentioned(raw["metadata"], "gated", lambda t: t.str.json_path_match("$.gated")).alias("gated_raw"),
+        mentioned(raw["metadata"], "siblings", lambda t: t.str.json_path_match("$.siblings")).alias("siblings_raw"),
     ).drop("metadata")
     m = pl.col("m").struct
     raw = raw.with_columns(
