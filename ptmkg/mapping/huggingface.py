@@ -32,16 +32,26 @@ def model(expr: pl.Expr | str) -> pl.Expr:
     return entity("model/hf", hub_id(expr))
 
 
+# The model's IRI term, worked out once per frame (``with_model``): it is the subject of most triples.
+M = pl.col("_model")
+
+
+def with_model(frame: pl.DataFrame, col: str = "id") -> pl.DataFrame:
+    """``frame`` with the IRI term of its model column as ``_model``."""
+    return frame.with_columns(model(col).alias("_model"))
+
+
 def to_triples(data: SourceData) -> Triples:
     """All triples of one Hugging Face snapshot."""
     f = data.frames
+    models = with_model(f["models"])
     t = Triples()
-    _models(t, f["models"])
-    _licences(t, f["models"])
-    _lineage(t, f["lineage"], f["models"])
-    _datasets(t, f["datasets"])
-    _papers(t, f["papers"])
-    _files(t, f["files"])
+    _models(t, models)
+    _licences(t, models)
+    _lineage(t, f["lineage"], models)
+    _datasets(t, with_model(f["datasets"]))
+    _papers(t, with_model(f["papers"]))
+    _files(t, with_model(f["files"]))
     _cards(t, f["cards"], f["card_sections"], f["card_fields"])
     _emissions(t, f["emissions"])
     _card_training(t, f["card_training"])
@@ -49,7 +59,7 @@ def to_triples(data: SourceData) -> Triples:
 
 
 def _models(t: Triples, m: pl.DataFrame) -> None:
-    s = model("id")
+    s = M
     t.types(m, s, *MODEL_TYPES)
     for p, o in [
         (SCHEMA + "name", text("id")), (P + "hubId", text("id")), (P + "hub", text(pl.lit("huggingface"))),
@@ -62,8 +72,9 @@ def _models(t: Triples, m: pl.DataFrame) -> None:
         (P + "gatingMode", text("gating_mode")), (P + "revision", text("sha")),
     ]:
         t.add(m, s, p, o)
-    author = entity("agent/hf", pl.col("author").str.to_lowercase())
-    authors = m.filter(pl.col("author").is_not_null())
+    authors = m.filter(pl.col("author").is_not_null()).with_columns(
+        entity("agent/hf", pl.col("author").str.to_lowercase()).alias("_author"))
+    author = pl.col("_author")
     t.add(authors, s, SCHEMA + "author", author).add(authors, s, PROV + "wasAttributedTo", author)
     authors = authors.unique("author")
     t.types(authors, author, P + "Agent", PROV + "Agent")
@@ -77,7 +88,7 @@ def _licences(t: Triples, m: pl.DataFrame) -> None:
     key = (pl.when((norm == "other") & pl.col("license_name").is_not_null()).then(named)
            .otherwise(pl.coalesce(norm, slug("licence_raw"))))
     lic = m.filter(pl.col("licence_raw").is_not_null()).with_columns(key.alias("licence"))
-    s, o = model("id"), licence_iri("licence")
+    s, o = M, licence_iri("licence")
     t.add(lic, s, DCT + "license", o).add(lic, s, P + "licenseRaw", text("licence_raw"))
     t.types(lic.unique("licence"), o, P + "License", DCT + "LicenseDocument")
     other = lic.filter(norm == "other").unique("licence")
@@ -89,21 +100,22 @@ def _licences(t: Triples, m: pl.DataFrame) -> None:
 def _lineage(t: Triples, e: pl.DataFrame, models: pl.DataFrame) -> None:
     """Typed lineage edges plus an explicit prov:wasDerivedFrom for every edge; endpoints without a record of
     their own get a type and hubId."""
-    child, parent = model("child"), model("parent")
+    e = e.with_columns(model("child").alias("_child"), model("parent").alias("_parent"))
+    child, parent = pl.col("_child"), pl.col("_parent")
     for relation, predicate in LINEAGE.items():
         t.add(e.filter(pl.col("relation") == relation), child, predicate, parent)
     t.add(e, child, PROV + "wasDerivedFrom", parent)
     ends = pl.concat([e.select(pl.col("child").alias("id")), e.select(pl.col("parent").alias("id"))])
     ends = ends.with_columns(hub_id("id").alias("k")).unique("k", keep="first", maintain_order=True)
-    ends = ends.join(models.select(hub_id("id").alias("k")), on="k", how="anti")
-    t.types(ends, model("id"), *MODEL_TYPES)
-    t.add(ends, model("id"), P + "hubId", text("id"))
+    ends = with_model(ends.join(models.select(hub_id("id").alias("k")), on="k", how="anti"))
+    t.types(ends, M, *MODEL_TYPES)
+    t.add(ends, M, P + "hubId", text("id"))
 
 
 def _datasets(t: Triples, d: pl.DataFrame) -> None:
     ds = pl.when(pl.col("on_hub")).then(entity("dataset/hf", hub_id("dataset"))) \
         .otherwise(entity("dataset/name", slug("dataset")))
-    t.add(d, model("id"), FAIR4ML + "trainedOn", ds)
+    t.add(d, M, FAIR4ML + "trainedOn", ds)
     t.types(d, ds, P + "Dataset", SCHEMA + "Dataset")
     t.add(d, ds, SCHEMA + "name", text("dataset"))
 
@@ -111,7 +123,7 @@ def _datasets(t: Triples, d: pl.DataFrame) -> None:
 def _papers(t: Triples, p: pl.DataFrame) -> None:
     p = p.with_columns(arxiv_id("arxiv").alias("key")).drop_nulls("key")
     paper = entity("paper/arxiv", "key")
-    t.add(p, model("id"), P + "citesPaper", paper)
+    t.add(p, M, P + "citesPaper", paper)
     papers = p.unique("key")
     t.types(papers, paper, P + "Paper")
     t.add(papers, paper, P + "arxivId", text("key"))
@@ -122,8 +134,9 @@ def file_iri(model_col: str, path_col: str) -> pl.Expr:
 
 
 def _files(t: Triples, f: pl.DataFrame) -> None:
-    s = file_iri("id", "path")
-    t.add(f, model("id"), P + "hasFile", s)
+    f = f.with_columns(file_iri("id", "path").alias("_file"))
+    s = pl.col("_file")
+    t.add(f, M, P + "hasFile", s)
     t.types(f, s, P + "ModelFile")
     t.add(f, s, P + "filePath", text("path")).add(f, s, P + "serialisationFormat", text("format"))
     t.add(f, s, P + "fileSize", integer("size"))
@@ -136,7 +149,7 @@ def _cards(t: Triples, cards: pl.DataFrame, sections: pl.DataFrame, fields: pl.D
                            fields.select("id")]).unique()
     t.add(with_card, model("id"), P + "hasModelCard", card)
     t.types(with_card, card, P + "ModelCard")
-    t.add(cards, card, P + "cardLength", integer("length"))
+    t.add(cards.filter(pl.col("length").is_not_null()), card, P + "cardLength", integer("length"))
     t.add(sections, card, P + "hasSection", text("section"))
     t.add(fields, card, P + "cardField", text("field"))
 
