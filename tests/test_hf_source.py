@@ -259,6 +259,19 @@ def test_card_body_training_facts_are_extracted_quantities(tmp_path):
     assert facts.rows() == [(8, "aws", "us-east-1")]
 
 
+def test_reported_emissions_that_do_not_parse_keep_their_raw_text(tmp_path):
+    records = [{"id": "org/a", "cardData": {"co2_eq_emissions": {"emissions": "unknown", "source": "x"}}},
+               {"id": "org/b", "cardData": {"co2_eq_emissions": 42}}]
+    path = tmp_path / "r_20250101_000000.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    kg = KG.memory()
+    kg.ingest("hf", path)
+    q = kg.query("""SELECT ?id ?raw ?v ?unit WHERE { ?m ptmkg:hubId ?id ; ptmkg:trainingRun/ptmkg:emissions ?q .
+        ?q a ptmkg:Quantity, qudt:QuantityValue ; ptmkg:rawValue ?raw ; ptmkg:obtainedBy ptmkg:Reported ;
+        qudt:unit ?u OPTIONAL { ?q qudt:numericValue ?v } BIND(REPLACE(STR(?u), "^.*/", "") AS ?unit) } ORDER BY ?id""")
+    assert q.rows() == [("org/a", "unknown", None, "GM"), ("org/b", "42", 42.0, "GM")]
+
+
 def test_extracted_card_facts_match_the_shared_cards(lineage_kg):
     from ptmkg.energy import extract_card
 

@@ -111,6 +111,26 @@ def test_interrupted_load_rolls_back(memory_kg, monkeypatch):
     assert not store.contains_named_graph(ox.NamedNode(info().graph))
 
 
+def test_loaded_snapshot_survives_a_killed_process(tmp_path):
+    """No flush() after a load: the catalog record must still be on disk when the process dies at once."""
+    import subprocess
+    import sys
+
+    code = (
+        "import os\n"
+        "from ptmkg import KG\n"
+        "from tests.test_store import info, model_triples\n"
+        f"KG({str(tmp_path / 'store')!r}).load_snapshot(info(), model_triples())\n"
+        "os.kill(os.getpid(), 9)\n"
+    )
+    from tests.conftest import ROOT
+
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT)
+    assert done.returncode == -9
+    snap = KG(tmp_path / "store").snapshots()
+    assert snap["graph"].to_list() == [info().graph] and snap["triples"].to_list() == [15]
+
+
 def test_unfinished_graph_is_dropped_on_open(tmp_path):
     kg = KG(tmp_path / "store")
     kg.load_snapshot(info(), model_triples())

@@ -10,15 +10,13 @@ from ptmkg.mapping.quantities import add_quantity
 from ptmkg.mapping.terms import (
     Triples,
     boolean,
-    const,
     date_time,
-    double,
     entity,
     integer,
     raw_iri,
     text,
 )
-from ptmkg.namespaces import DCT, FAIR4ML, PROV, PTMKG, QUDT, SCHEMA, UNIT
+from ptmkg.namespaces import DCT, FAIR4ML, PROV, PTMKG, SCHEMA
 from ptmkg.sources.base import SourceData
 
 P = PTMKG
@@ -163,13 +161,7 @@ def _emissions(t: Triples, e: pl.DataFrame) -> None:
     for p, o in [(P + "emissionsSource", text("source")), (P + "trainingType", text("training_type")),
                  (P + "locationRaw", text("location")), (P + "hardwareRaw", text("hardware"))]:
         t.add(e, run, p, o)
-    has_value = e.filter(pl.col("raw").is_not_null())
-    t.add(has_value, run, P + "emissions", q)
-    t.types(has_value, q, P + "Quantity", QUDT + "QuantityValue")
-    t.add(has_value, q, QUDT + "numericValue", double("grams"))
-    t.add(has_value, q, QUDT + "unit", const(UNIT + "GM"))
-    t.add(has_value, q, P + "obtainedBy", const(P + "Reported"))
-    t.add(has_value, q, P + "rawValue", text("raw"))
+    add_quantity(t, e, run, P + "emissions", q, "grams", "GM", "Reported", raw="raw", keep_unparsed=True)
 
 
 def _card_training(t: Triples, c: pl.DataFrame) -> None:
