@@ -11,7 +11,7 @@ from ptmkg import KG
 from ptmkg.energy import Unparsed, default_pue, estimate, grid_intensity, parse_hardware
 from ptmkg.energy.graph import SOURCE, estimate_store
 from ptmkg.mapping.hf_carbon import add_quantity
-from ptmkg.mapping.terms import Triples, entity, integer, text
+from ptmkg.mapping.terms import Triples, entity, text
 from ptmkg.namespaces import ID, PROV, PTMKG
 from ptmkg.snapshot import SnapshotInfo, text_hash
 from tests.conftest import shared_path

@@ -292,3 +292,38 @@ def test_extracted_card_facts_match_the_shared_cards(lineage_kg):
         ?run ptmkg:emissions ?q . ?q ptmkg:obtainedBy ptmkg:Reported }""")
     assert expected and {i.lower() for i in found["id"]} - {i.lower() for i in reported_hw["id"]} <= expected
     assert expected <= {i.lower() for i in found["id"]}
+
+
+def test_pruned_card_data_reads_the_same_facts_as_a_full_parse():
+    """Parsing only the card_data blocks the mapping reads gives the facts and key list of a full parse."""
+    import yaml
+
+    texts = []
+    for path in sorted(shared_path("data", "hf-lineage").glob("*.csv")):
+        meta = pl.read_csv(path, infer_schema=False, columns=["metadata"])["metadata"]
+        texts += meta.str.json_path_match("$.card_data").drop_nulls().to_list()
+    texts = [t for t in texts if t.strip() and not t.lstrip().startswith("{")]
+    assert len(texts) > 1500
+    assert sum(hf.prune_card_data(t) is not None for t in texts) > 0.9 * len(texts)
+    for t in texts:
+        assert hf._card_data_facts(hf._yaml(t, "f", 1)) == hf._card_data_facts(yaml.safe_load(t) or {}), t
+
+
+@pytest.mark.parametrize("text", ["  license: mit\n  datasets: [a]", "- license\n- mit", "base_model: &b x\nx: *b",
+                                  "yes: 1\nlicense: mit", "%YAML 1.1\n---\nlicense: mit", "{license: mit}"])
+def test_card_data_that_is_not_a_plain_block_mapping_is_parsed_whole(text):
+    import yaml
+
+    assert hf.prune_card_data(text) is None
+    full = yaml.safe_load(text.split("---\n")[-1])
+    if isinstance(full, dict):
+        assert hf._card_data_facts(hf._yaml(text, "f", 1)) == hf._card_data_facts(full)
+
+
+def test_pruned_card_data_keeps_every_key_and_quoted_keys():
+    text = 'widget:\n- text: "a: b"\n# note\n"license": apache-2.0\nmodel-index:\n  - name: x\ndatasets:\n- d1\n- d2\n'
+    body, keys = hf.prune_card_data(text)
+    assert keys == ["widget", "license", "model-index", "datasets"]
+    assert "widget" not in body and "model-index" not in body
+    facts = hf._card_data_facts(hf._yaml(text, "f", 1))
+    assert (facts["yaml_keys"], facts["cd_license"], facts["cd_datasets"]) == (keys, "apache-2.0", ["d1", "d2"])

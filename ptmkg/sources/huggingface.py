@@ -146,20 +146,6 @@ def mentioned(text: pl.Series, key: str, parse: Callable[[pl.Series], pl.Series]
     return values.gather(pl.select(pl.when(has).then(has.cum_sum() - 1).otherwise(hits)).to_series())
 
 
-def mentioned(text: pl.Series, key: str, parse: Callable[[pl.Series], pl.Series]) -> pl.Series:
-    """``parse(text)`` run only on the JSON records that mention ``"key"`` (a cheap literal scan); null elsewhere.
-
-    Each JSON-path lookup parses a whole record, so optional fields absent from most records cost nothing.
-    """
-    has = text.str.contains(f'"{key}"', literal=True).fill_null(False)
-    hits = int(has.sum())
-    if hits == text.len():
-        return parse(text)
-    found = parse(text.filter(has))
-    values = pl.concat([found, pl.Series([None], dtype=found.dtype)])
-    return values.gather(pl.select(pl.when(has).then(has.cum_sum() - 1).otherwise(hits)).to_series())
-
-
 def _read_jsonl(path: Path) -> pl.DataFrame:
     # One text column per line, read (and gunzipped) by polars: JSON never holds a raw \x1f.
     frame = read_csv(path, has_header=False, new_columns=["metadata"], separator="\x1f", quote_char=None)
@@ -253,12 +239,72 @@ def _card_data(raw: pl.DataFrame) -> pl.DataFrame:
             .with_columns(pl.col(c).fill_null(pl.lit([], pl.List(pl.String))) for c in lists))
 
 
+# The top-level card_data keys that _card_data_facts reads; other blocks (widgets, model-index...) are not parsed.
+CARD_DATA_KEYS = frozenset({"license", "license_name", "license_link", "base_model", "base_model_relation",
+                            "datasets", "co2_eq_emissions"})
+_TOP_KEY = re.compile(r"""(?:"([^"\\]+)"|'([^']+)'|([A-Za-z_][^:#]*?))\s*:(?:\s|$)""")
+_YAML_1_1_WORDS = {"true", "false", "yes", "no", "on", "off", "y", "n", "null"}
+
+
+def prune_card_data(text: str) -> tuple[str, list[str]] | None:
+    """(the top-level blocks in ``CARD_DATA_KEYS``, all top-level keys) of a block-style YAML mapping.
+
+    None when the text is anything else (flow style, directives, anchors, keys YAML would not read as
+    plain strings): then it is parsed whole. Parsing only the blocks read is what keeps large
+    ``model-index`` and ``widget`` sections from dominating the read.
+    """
+    keys: list[str] = []
+    kept: list[str] = []
+    keep = False
+    for line in text.split("\n"):
+        if not line or line[0] in " \t#" or line.startswith("- ") or line.rstrip() == "-":
+            if not keys and line.strip() and not line.lstrip().startswith("#"):
+                return None  # content before the first top-level key: not a block mapping
+            if keep:
+                kept.append(line)
+            continue
+        m = _TOP_KEY.match(line)
+        if not m:
+            return None
+        key = m.group(1) or m.group(2) or m.group(3)
+        if key.lower() in _YAML_1_1_WORDS:
+            return None
+        keys.append(key)
+        keep = key in CARD_DATA_KEYS
+        if keep:
+            kept.append(line)
+    pruned = "\n".join(kept)
+    if "&" in pruned or "*" in pruned:
+        return None
+    return pruned, list(dict.fromkeys(keys))
+
+
+def _json_or_yaml(text: str) -> object:
+    """JSON objects (the Hub API's cardData) through the JSON parser; anything else, or a YAML flow mapping, as YAML."""
+    if text.lstrip().startswith("{"):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError:
+            pass
+    return yaml.load(text, Loader=_YAML_LOADER)
+
+
 def _yaml(text: str | None, file: str, row: int) -> dict:
+    """The card_data mapping (only the blocks in ``CARD_DATA_KEYS``, see :func:`prune_card_data`)."""
     if not text:
         return {}
+    pruned = None if text.lstrip().startswith("{") else prune_card_data(text)
+    if pruned is not None:
+        body, keys = pruned
+        try:
+            data = yaml.load(body, Loader=_YAML_LOADER) or {}
+        except yaml.YAMLError as e:
+            raise InputError(file, f"malformed YAML ({str(e).splitlines()[0]})", row=row, field="card_data") from None
+        if isinstance(data, dict):
+            return {**dict.fromkeys(keys), **data}
     try:
-        data = json.loads(text) if text.lstrip().startswith("{") else yaml.load(text, Loader=_YAML_LOADER)
-    except (yaml.YAMLError, json.JSONDecodeError) as e:
+        data = _json_or_yaml(text)
+    except yaml.YAMLError as e:
         raise InputError(file, f"malformed YAML ({str(e).splitlines()[0]})", row=row, field="card_data") from None
     if data is not None and not isinstance(data, dict):
         raise InputError(file, f"expected a mapping, found {type(data).__name__}", row=row, field="card_data")
