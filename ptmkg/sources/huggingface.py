@@ -3,8 +3,8 @@
 Inputs: a JSON Lines file (``.jsonl`` or ``.jsonl.gz``; one ``ModelInfo``-shaped JSON per line, as
 ``huggingface_hub`` or the Hub API spell it, optional ``card`` text), a family-tree CSV of the
 "Anatomy of a ML ecosystem" kind (columns ``model_id``, ``metadata`` = ModelInfo JSON, ``card``,
-``depth``, typed child lists), or a folder of either. Frames: ``models``, ``tags``, ``lineage``,
-``datasets``, ``papers``, ``files``, ``cards``, ``card_sections``, ``card_fields``, ``emissions``.
+``depth``, typed child lists), or a folder of either. Frames: ``models``, ``lineage``,
+``datasets``, ``papers``, ``files``, ``cards``, ``card_sections``, ``card_fields``, ``emissions``, ``card_training``.
 """
 
 from __future__ import annotations
@@ -375,7 +375,6 @@ def parse_records(raw: pl.DataFrame) -> dict[str, pl.DataFrame]:
     tags = records.select("id", pl.col("tag_list").alias("tag")).explode("tag").drop_nulls()
     frames = {
         "models": _models(records, raw, tags),
-        "tags": tags,
         "lineage": _lineage(raw, records, tags),
         "datasets": _datasets(records, tags),
         "papers": _prefixed(tags, "arxiv:", "arxiv"),
