@@ -103,10 +103,8 @@ def ingest(store: GraphStore, source: str, path: str | Path | None = None, *, fo
         return IngestResult(info.source, existing, count, False, time.perf_counter() - t0)
     with tempfile.TemporaryDirectory(prefix="ptmkg-") as tmp:
         nt = Path(tmp) / "snapshot.nt"
-        triples = ingestor.map(data)
-        del data  # the frames live on only in the triples' parts, each released once written
-        written = triples.write_ntriples(nt, release=True)
-        del triples
+        written = ingestor.map(data).write_ntriples(nt)
+        del data  # the frames are not needed during the bulk load
         load = store.replace_ntriples if existing else store.load_ntriples
         count = load(info, nt, triples=written)
     return IngestResult(info.source, info.graph, count, True, time.perf_counter() - t0)

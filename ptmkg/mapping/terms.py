@@ -142,19 +142,15 @@ class Triples:
     def __len__(self) -> int:
         return self.frame().height
 
-    def write_ntriples(self, path: Path, *, release: bool = False) -> int:
+    def write_ntriples(self, path: Path) -> int:
         """Stream N-Triples to ``path`` one predicate at a time, each triple once; returns the triples written.
 
         Triples with different predicates never coincide, so duplicates are removed within each
-        predicate's parts only, and the count written is the number of distinct triples. With
-        ``release``, each predicate's parts are dropped once written (the collection ends empty),
-        so the frames behind them are freed while writing goes on rather than all at the end.
+        predicate's parts only, and the count written is the number of distinct triples.
         """
         written = 0
-        groups = (self._parts.pop(p) for p in list(self._parts)) if release else iter(self._parts.values())
         with open(path, "wb") as fh:
-            for parts in tqdm(groups, total=len(self._parts), desc="mapping", unit="predicate", disable=None,
-                              leave=False):
+            for parts in tqdm(self._parts.values(), desc="mapping", unit="predicate", disable=None, leave=False):
                 lines = (pl.concat(parts, how="vertical")
                          .select(pl.concat_str(["s", "p", "o"], separator=" ") + pl.lit(" ."))
                          .unique().collect())
