@@ -270,3 +270,11 @@ def test_failed_forced_reingest_keeps_the_old_snapshot(memory_kg, csv_source, mo
     assert sorted(str(q) for q in store) == before
     monkeypatch.undo()
     assert memory_kg.snapshots()["graph"].to_list() == [first.graph]
+
+
+def test_load_ntriples_counts_distinct_triples_when_not_told(memory_kg, tmp_path):
+    nt = tmp_path / "dup.nt"
+    line = '<https://e.org/s> <https://e.org/p> "o" .\n'
+    nt.write_text(line + line + '<https://e.org/s> <https://e.org/p> "o2" .\n')
+    assert memory_kg.load_ntriples(info(), nt) == 2
+    assert memory_kg.snapshots()["triples"].to_list() == [2]

@@ -132,7 +132,7 @@ def read_file(path: Path) -> pl.DataFrame:
     return out.with_columns(pl.lit(str(path)).alias("file"), pl.int_range(1, out.height + 1).alias("row"))
 
 
-def mentioned(text: pl.Series, key: str, parse: Callable[[pl.Series], pl.Series]) -> pl.Series:
+def _mentioned(text: pl.Series, key: str, parse: Callable[[pl.Series], pl.Series]) -> pl.Series:
     """``parse(text)`` run only on the JSON records that mention ``"key"`` (a cheap literal scan); null elsewhere.
 
     Each JSON-path lookup parses a whole record, so optional fields absent from most records cost nothing.
@@ -152,15 +152,15 @@ def _read_jsonl(path: Path) -> pl.DataFrame:
     text = frame.filter(pl.col("metadata").str.strip_chars() != "")["metadata"]
 
     def field(key: str) -> pl.Series:
-        return mentioned(text, key, lambda t: t.str.json_path_match(f"$.{key}"))
+        return _mentioned(text, key, lambda t: t.str.json_path_match(f"$.{key}"))
 
     def field_list(key: str) -> pl.Series:
-        return mentioned(text, key, lambda t: t.str.json_path_match(f"$.{key}").str.json_decode(pl.List(pl.String)))
+        return _mentioned(text, key, lambda t: t.str.json_path_match(f"$.{key}").str.json_decode(pl.List(pl.String)))
 
     out = pl.DataFrame({
         "metadata": text,
         "card": field("card"),
-        "card_known": mentioned(text, "card", lambda t: t.str.contains(r'"card"\s*:')).fill_null(False),
+        "card_known": _mentioned(text, "card", lambda t: t.str.contains(r'"card"\s*:')).fill_null(False),
         "depth": field("depth"),
         **{c: field_list(c) for c in CHILD_LISTS},
         "source_url": field("_source"),
@@ -228,8 +228,8 @@ def _card_data(raw: pl.DataFrame) -> pl.DataFrame:
     """Parse each record's card_data (YAML text or JSON object, both YAML) into fact columns."""
     meta = raw["metadata"]
     text = raw.select(pl.int_range(pl.len()).alias("i"), pl.col("file"), pl.col("row")).with_columns(
-        pl.coalesce(mentioned(meta, "card_data", lambda t: t.str.json_path_match("$.card_data")),
-                    mentioned(meta, "cardData", lambda t: t.str.json_path_match("$.cardData"))).alias("cd"))
+        pl.coalesce(_mentioned(meta, "card_data", lambda t: t.str.json_path_match("$.card_data")),
+                    _mentioned(meta, "cardData", lambda t: t.str.json_path_match("$.cardData"))).alias("cd"))
     present = text.filter(pl.col("cd").str.strip_chars().str.len_chars() > 0)
     rows = present.select("cd", "file", "row").iter_rows()
     facts = pl.DataFrame([_card_data_facts(_yaml(t, f, r)) for t, f, r in rows], schema=CARD_DATA_SCHEMA) \
@@ -358,8 +358,8 @@ def parse_records(raw: pl.DataFrame) -> dict[str, pl.DataFrame]:
     meta = pl.col("metadata")
     raw = raw.with_columns(
         meta.is_null().alias("no_metadata"),
-        mentioned(raw["metadata"], "gated", lambda t: t.str.json_path_match("$.gated")).alias("gated_raw"),
-        mentioned(raw["metadata"], "siblings", lambda t: t.str.json_path_match("$.siblings")).alias("siblings_raw"),
+        _mentioned(raw["metadata"], "gated", lambda t: t.str.json_path_match("$.gated")).alias("gated_raw"),
+        _mentioned(raw["metadata"], "siblings", lambda t: t.str.json_path_match("$.siblings")).alias("siblings_raw"),
     ).drop("metadata")
     m = pl.col("m").struct
     raw = raw.with_columns(
