@@ -16,6 +16,7 @@ from tqdm.auto import tqdm
 
 from ptmkg.errors import PtmkgError
 from ptmkg.mapping.terms import Triples
+from ptmkg.memory import returning_freed_memory
 from ptmkg.namespaces import CATALOG_GRAPH, GRAPH, PREFIXES, PTMKG, XSD
 from ptmkg.results import solutions_frame
 from ptmkg.snapshot import SnapshotInfo
@@ -176,7 +177,8 @@ class GraphStore:
         if self._store.contains_named_graph(graph):
             raise PtmkgError(f"snapshot graph {info.graph} already exists")
         try:
-            with tqdm(total=1, desc=f"loading {info.source}", unit="graph", disable=None, leave=False) as bar:
+            with (tqdm(total=1, desc=f"loading {info.source}", unit="graph", disable=None, leave=False) as bar,
+                  returning_freed_memory()):
                 self._store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
                 bar.update()
             count = self.graph_size(info.graph) if triples is None else triples
@@ -204,7 +206,8 @@ class GraphStore:
             try:
                 return self.load_ntriples(info, path, triples=triples)
             except BaseException:
-                self._store.bulk_load(path=str(backup), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+                with returning_freed_memory():
+                    self._store.bulk_load(path=str(backup), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
                 self._store.extend(record)
                 raise
 

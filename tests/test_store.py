@@ -278,3 +278,17 @@ def test_load_ntriples_counts_distinct_triples_when_not_told(memory_kg, tmp_path
     nt.write_text(line + line + '<https://e.org/s> <https://e.org/p> "o2" .\n')
     assert memory_kg.load_ntriples(info(), nt) == 2
     assert memory_kg.snapshots()["triples"].to_list() == [2]
+
+
+def test_types_written_once_per_subject_and_class(memory_kg, tmp_path):
+    s = T.entity("model/hf", "id")
+    half = MODELS.head(2)
+    # org/a and org/b typed Model twice (two frames) and Entity once; org/c only once
+    t = T.Triples().types(MODELS, s, PTMKG + "Model").types(half, s, PTMKG + "Model", PTMKG + "Entity")
+    assert t.write_ntriples(tmp_path / "t.nt") == 5
+    assert memory_kg.load_snapshot(info(), t) == 5 == memory_kg.graph_size(info().graph)
+
+
+def test_rdf_type_only_through_types():
+    with pytest.raises(ValueError, match="types"):
+        T.Triples().add(MODELS, T.entity("model/hf", "id"), T.RDF_TYPE, T.const(PTMKG + "Model"))

@@ -107,23 +107,33 @@ def date(expr: pl.Expr | str) -> pl.Expr:
 class Triples:
     """Collects triples as whole columns of N-Triples terms; nothing is built row by row.
 
-    Parts stay lazy until written, so a large mapping is streamed to disk one part at a time.
+    Parts stay lazy until written, so a large mapping is streamed to disk one part at a time. Parts are
+    grouped so that triples of different groups never coincide: by predicate, and ``rdf:type`` triples
+    added by :meth:`types` by class as well.
     """
 
     def __init__(self) -> None:
         self._parts: dict[str, list[pl.LazyFrame]] = {}
 
     def add(self, frame: pl.DataFrame, s: pl.Expr, p: str, o: pl.Expr) -> Triples:
-        """Add one triple per row of ``frame``: subject and object expressions, predicate IRI."""
-        if frame.height:
-            part = frame.lazy().select(s.alias("s"), pl.lit(f"<{p}>").alias("p"), o.alias("o")).drop_nulls()
-            self._parts.setdefault(p, []).append(part)
-        return self
+        """Add one triple per row of ``frame``: subject and object expressions, predicate IRI.
+
+        ``rdf:type`` triples go through :meth:`types`, which keeps each class apart.
+        """
+        if p == RDF_TYPE:
+            raise ValueError("add rdf:type triples with Triples.types()")
+        return self._add(p, frame, s, p, o)
 
     def types(self, frame: pl.DataFrame, s: pl.Expr, *classes: str) -> Triples:
         """Add ``rdf:type`` triples for each class IRI."""
         for cls in classes:
-            self.add(frame, s, RDF_TYPE, const(cls))
+            self._add(f"{RDF_TYPE} {cls}", frame, s, RDF_TYPE, const(cls))
+        return self
+
+    def _add(self, group: str, frame: pl.DataFrame, s: pl.Expr, p: str, o: pl.Expr) -> Triples:
+        if frame.height:
+            part = frame.lazy().select(s.alias("s"), pl.lit(f"<{p}>").alias("p"), o.alias("o")).drop_nulls()
+            self._parts.setdefault(group, []).append(part)
         return self
 
     def extend(self, other: Triples) -> Triples:
@@ -143,14 +153,14 @@ class Triples:
         return self.frame().height
 
     def write_ntriples(self, path: Path) -> int:
-        """Stream N-Triples to ``path`` one predicate at a time, each triple once; returns the triples written.
+        """Stream N-Triples to ``path`` one group at a time, each triple once; returns the triples written.
 
-        Triples with different predicates never coincide, so duplicates are removed within each
-        predicate's parts only, and the count written is the number of distinct triples.
+        Triples of different groups never coincide, so duplicates are removed within each group's
+        parts only (small working sets), and the count written is the number of distinct triples.
         """
         written = 0
         with open(path, "wb") as fh:
-            for parts in tqdm(self._parts.values(), desc="mapping", unit="predicate", disable=None, leave=False):
+            for parts in tqdm(self._parts.values(), desc="mapping", unit="group", disable=None, leave=False):
                 lines = (pl.concat(parts, how="vertical")
                          .select(pl.concat_str(["s", "p", "o"], separator=" ") + pl.lit(" ."))
                          .unique().collect())
