@@ -158,10 +158,11 @@ class GraphStore:
         """Remove a named graph and its quads, ``DROP_CHUNK`` quads per transaction (bounded memory)."""
         pattern = f"GRAPH <{graph.value}> {{ ?s ?p ?o }}"
         delete = f"DELETE {{ {pattern} }} WHERE {{ SELECT ?s ?p ?o WHERE {{ {pattern} }} LIMIT {DROP_CHUNK} }}"
-        with tqdm(desc="removing graph", unit="quad", unit_scale=True, disable=None, leave=False) as bar:
+        with tqdm(desc=f"removing graph ({DROP_CHUNK:,} quads a chunk)", unit="chunk", disable=None,
+                  leave=False) as bar:
             while self._store.query(f"ASK {{ {pattern} }}"):
                 self._store.update(delete)
-                bar.update(DROP_CHUNK)
+                bar.update()
         self._store.remove_graph(graph)
 
     def find_snapshot(self, source: str, content_hash: str) -> str | None:
