@@ -155,13 +155,19 @@ class GraphStore:
                 self._drop_graph(g)
 
     def _drop_graph(self, graph: ox.NamedNode) -> None:
-        """Remove a named graph and its quads, ``DROP_CHUNK`` quads per transaction (bounded memory)."""
-        pattern = f"GRAPH <{graph.value}> {{ ?s ?p ?o }}"
-        delete = f"DELETE {{ {pattern} }} WHERE {{ SELECT ?s ?p ?o WHERE {{ {pattern} }} LIMIT {DROP_CHUNK} }}"
-        with tqdm(desc=f"removing graph ({DROP_CHUNK:,} quads a chunk)", unit="chunk", disable=None,
-                  leave=False) as bar:
-            while self._store.query(f"ASK {{ {pattern} }}"):
-                self._store.update(delete)
+        """Remove a named graph and its quads, at most ``DROP_CHUNK`` quads per transaction (bounded memory).
+
+        Chunks are taken predicate by predicate: each chunk's scan then starts at its predicate's
+        range and skips only that predicate's already deleted quads, not the whole graph's.
+        """
+        g = f"<{graph.value}>"
+        predicates = [row[0] for row in self._store.query(f"SELECT DISTINCT ?p WHERE {{ GRAPH {g} {{ ?s ?p ?o }} }}")]
+        with tqdm(total=len(predicates), desc="removing graph", unit="predicate", disable=None, leave=False) as bar:
+            for p in predicates:
+                pattern = f"GRAPH {g} {{ ?s {p} ?o }}"
+                delete = f"DELETE {{ {pattern} }} WHERE {{ SELECT ?s ?o WHERE {{ {pattern} }} LIMIT {DROP_CHUNK} }}"
+                while self._store.query(f"ASK {{ {pattern} }}"):
+                    self._store.update(delete)
                 bar.update()
         self._store.remove_graph(graph)
 
