@@ -154,6 +154,11 @@ class GraphStore:
                     and g.value not in done:
                 self._drop_graph(g)
 
+    def _bulk_load(self, path: Path, graph: ox.NamedNode) -> None:
+        """Bulk-load an N-Triples file into ``graph``, giving the loader's freed memory back as it goes."""
+        with returning_freed_memory():
+            self._store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+
     def _drop_graph(self, graph: ox.NamedNode) -> None:
         """Remove a named graph and its quads, at most ``DROP_CHUNK`` quads per transaction (bounded memory).
 
@@ -197,9 +202,8 @@ class GraphStore:
         if self._store.contains_named_graph(graph):
             raise PtmkgError(f"snapshot graph {info.graph} already exists")
         try:
-            with (tqdm(total=1, desc=f"loading {info.source}", unit="graph", disable=None, leave=False) as bar,
-                  returning_freed_memory()):
-                self._store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+            with tqdm(total=1, desc=f"loading {info.source}", unit="graph", disable=None, leave=False) as bar:
+                self._bulk_load(path, graph)
                 bar.update()
             count = self.graph_size(info.graph) if triples is None else triples
             # Durable without flush(): extend() goes through RocksDB's write-ahead log, and flush() would
@@ -226,8 +230,7 @@ class GraphStore:
             try:
                 return self.load_ntriples(info, path, triples=triples)
             except BaseException:
-                with returning_freed_memory():
-                    self._store.bulk_load(path=str(backup), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+                self._bulk_load(backup, graph)
                 self._store.extend(record)
                 raise
 
