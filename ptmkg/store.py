@@ -14,9 +14,9 @@ import polars as pl
 import pyoxigraph as ox
 from tqdm.auto import tqdm
 
+from ptmkg.bulk import bulk_load
 from ptmkg.errors import PtmkgError
 from ptmkg.mapping.terms import Triples
-from ptmkg.memory import returning_freed_memory
 from ptmkg.namespaces import CATALOG_GRAPH, GRAPH, PREFIXES, PTMKG, XSD
 from ptmkg.results import solutions_frame
 from ptmkg.snapshot import SnapshotInfo
@@ -154,11 +154,6 @@ class GraphStore:
                     and g.value not in done:
                 self._drop_graph(g)
 
-    def _bulk_load(self, path: Path, graph: ox.NamedNode) -> None:
-        """Bulk-load an N-Triples file into ``graph``, giving the loader's freed memory back as it goes."""
-        with returning_freed_memory():
-            self._store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
-
     def _drop_graph(self, graph: ox.NamedNode) -> None:
         """Remove a named graph and its quads, at most ``DROP_CHUNK`` quads per transaction (bounded memory).
 
@@ -203,7 +198,8 @@ class GraphStore:
             raise PtmkgError(f"snapshot graph {info.graph} already exists")
         try:
             with tqdm(total=1, desc=f"loading {info.source}", unit="graph", disable=None, leave=False) as bar:
-                self._bulk_load(path, graph)
+                # In memory, concurrent loads take turns: cutting the file gains nothing there.
+                bulk_load(self._store, path, graph, triples=triples if self.path else None)
                 bar.update()
             count = self.graph_size(info.graph) if triples is None else triples
             # Durable without flush(): extend() goes through RocksDB's write-ahead log, and flush() would
@@ -230,7 +226,7 @@ class GraphStore:
             try:
                 return self.load_ntriples(info, path, triples=triples)
             except BaseException:
-                self._bulk_load(backup, graph)
+                bulk_load(self._store, backup, graph)
                 self._store.extend(record)
                 raise
 

@@ -1,0 +1,77 @@
+"""Bulk-load N-Triples into one named graph of an on-disk Oxigraph store, using every core.
+
+Oxigraph's bulk loader parses on the calling thread and encodes, sorts and writes each batch of a
+million quads on a worker thread, so a file below a million quads is loaded by one core. Below that
+size the file is cut at line boundaries (N-Triples has one triple per line) and the pieces are
+loaded concurrently, each by its own loader: on the 24 Hub family trees (219k triples, 2 cores)
+0.8 s instead of 1.7 s. Larger files go to one loader, whose batches already run in parallel.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ptmkg.memory import returning_freed_memory
+
+LOADER_BATCH = 1_000_000  # quads per batch of Oxigraph's bulk loader (one worker thread each)
+MIN_PIECE = 50_000  # triples below which another concurrent loader is not worth starting
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def pieces(triples: int | None) -> int:
+    """How many concurrent loads a file of ``triples`` lines is cut into (1 when unknown or large)."""
+    if triples is None or triples >= LOADER_BATCH:
+        return 1
+    return max(1, min(_cores(), triples // MIN_PIECE))
+
+
+def line_bounds(data: bytes, n: int) -> list[tuple[int, int]]:
+    """``n`` (or fewer) consecutive byte ranges of ``data`` covering it, each ending at a line end."""
+    cuts = [0]
+    for i in range(1, n):
+        end = data.find(b"\n", max(cuts[-1], len(data) * i // n))
+        if end < 0:
+            break
+        cuts.append(end + 1)
+    cuts.append(len(data))
+    return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
+
+
+def _shifted(error: SyntaxError, path: Path, lines_before: int) -> SyntaxError:
+    """A piece's syntax error with the line numbers of the whole file."""
+    line = (error.lineno or 1) + lines_before
+    message = str(error.msg).replace(f"line {error.lineno} ", f"line {line} ", 1)
+    end = error.end_lineno + lines_before if error.end_lineno else None
+    return SyntaxError(message, (str(path), line, error.offset, None, end, error.end_offset))
+
+
+def bulk_load(store: ox.Store, path: Path, graph: ox.NamedNode, *, triples: int | None = None) -> None:
+    """Load the N-Triples file ``path`` into ``graph``, returning the loaders' freed memory as it goes.
+
+    ``triples``: the file's line count when known, to decide whether to cut it. A syntax error names
+    the file and its line. Every piece has finished (loaded or failed) when this returns or raises,
+    so the caller can drop the graph to undo a failure.
+    """
+    n = pieces(triples)
+    with returning_freed_memory():
+        if n == 1:
+            store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+            return
+        data = path.read_bytes()
+        bounds = line_bounds(data, n)
+        with ThreadPoolExecutor(len(bounds), thread_name_prefix="ptmkg-load") as pool:
+            futures = [pool.submit(store.bulk_load, input=data[a:b], format=ox.RdfFormat.N_TRIPLES,
+                                   to_graph=graph) for a, b in bounds]
+        for (a, _), future in zip(bounds, futures):
+            error = future.exception()
+            if isinstance(error, SyntaxError):
+                raise _shifted(error, path, data.count(b"\n", 0, a)) from None
+            if error is not None:
+                raise error

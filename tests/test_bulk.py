@@ -1,0 +1,78 @@
+"""Bulk loading cut into concurrent pieces: same quads as one load, errors named by whole-file line."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ptmkg import KG, bulk
+from ptmkg.snapshot import SnapshotInfo
+
+GRAPH = ox.NamedNode("https://w3id.org/ptmkg/graph/test")
+
+
+@given(st.lists(st.binary(max_size=30).map(lambda b: b.replace(b"\n", b"") + b"\n"), max_size=40),
+       st.integers(1, 6))
+def test_line_bounds_cover_the_file_at_line_ends(lines, n):
+    data = b"".join(lines)
+    bounds = bulk.line_bounds(data, n)
+    assert b"".join(data[a:b] for a, b in bounds) == data
+    assert len(bounds) <= n and all(data[b - 1:b] == b"\n" for _, b in bounds)
+
+
+def test_pieces_only_below_the_loader_batch(monkeypatch):
+    monkeypatch.setattr(bulk, "_cores", lambda: 4)
+    assert bulk.pieces(None) == 1
+    assert bulk.pieces(bulk.LOADER_BATCH) == 1
+    assert bulk.pieces(bulk.MIN_PIECE - 1) == 1
+    assert bulk.pieces(bulk.MIN_PIECE * 2) == 2
+    assert bulk.pieces(bulk.LOADER_BATCH - 1) == 4
+    monkeypatch.setattr(bulk, "_cores", lambda: 1)
+    assert bulk.pieces(bulk.LOADER_BATCH - 1) == 1
+
+
+class Recording:
+    """A store that records the bulk loads it is asked for."""
+
+    def __init__(self, store: ox.Store):
+        self.store, self.loads = store, []
+
+    def bulk_load(self, **kwargs):
+        self.loads.append(kwargs)
+        self.store.bulk_load(**kwargs)
+
+
+def test_cut_load_holds_the_same_quads_as_one_load(tmp_path, monkeypatch):
+    nt = tmp_path / "starter.nt"
+    kg = KG.memory()
+    kg.ingest("starter")
+    kg.oxigraph.dump(str(nt), format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(kg.snapshots()["graph"][0]))
+    lines = nt.read_bytes().count(b"\n")
+    monkeypatch.setattr(bulk, "_cores", lambda: 3)
+    monkeypatch.setattr(bulk, "MIN_PIECE", 10)
+    one, cut = Recording(ox.Store(str(tmp_path / "one"))), Recording(ox.Store(str(tmp_path / "cut")))
+    bulk.bulk_load(one, nt, GRAPH)
+    bulk.bulk_load(cut, nt, GRAPH, triples=lines)
+    assert len(one.loads) == 1 and len(cut.loads) == 3
+    assert len(one.store) == lines > 40_000
+    assert set(cut.store) == set(one.store)
+
+
+def test_syntax_error_in_a_later_piece_names_the_file_line_and_loses_nothing(tmp_path, monkeypatch):
+    monkeypatch.setattr(bulk, "_cores", lambda: 3)
+    monkeypatch.setattr(bulk, "MIN_PIECE", 1)
+    kg = KG(tmp_path / "store")
+    kg.ingest("starter-carbon")
+    before = set(kg.oxigraph)
+    good = [f"<https://e.org/s{i}> <https://e.org/p> \"{i}\" .\n" for i in range(9)]
+    good[7] = "<https://e.org/s7> <https://e.org/p> <not an iri> .\n"
+    nt = tmp_path / "bad.nt"
+    nt.write_text("".join(good))
+    info = SnapshotInfo("test", "v1", "2025-04-22", "https://example.org", "sha256:" + "ab" * 32, files=("x",))
+    with pytest.raises(SyntaxError) as raised:
+        kg.load_ntriples(info, nt, triples=9)
+    assert raised.value.lineno == 8 and raised.value.filename == str(nt)
+    assert str(raised.value).startswith("Parser error at line 8 ")
+    assert set(kg.oxigraph) == before
