@@ -334,3 +334,17 @@ def test_adjust_results_keeps_raw_p():
     assert [r.p_value for r in adjust(rs, "bh")[:3]] == pytest.approx([0.03, 0.04, 0.04])
     with pytest.raises(KeyError):
         adjust(rs, "bonferroni")
+
+
+# ---------------------------------------------------------------- quantile bins (derive op)
+def test_quantile_bins_are_right_closed_at_interpolated_quantiles():
+    from ptmkg.claims.measure import quantile_bins
+
+    nine = pl.Series("g", [9.0, 1, 2, 3, 4, 5, 6, 7, 8, None])
+    assert quantile_bins(nine, 3).to_list() == ["q3", "q1", "q1", "q1", "q2", "q2", "q2", "q3", "q3", None]
+    ties = pl.Series("g", [1.0, 1, 1, 1, 2])  # both breaks at 1: the tied values stay together in q1
+    assert quantile_bins(ties, 3).to_list() == ["q1"] * 4 + ["q3"]
+    values = np.random.default_rng(7).lognormal(size=101)
+    breaks = np.quantile(values, [0.25, 0.5, 0.75])  # numpy's default is linear interpolation too
+    expected = [f"q{int(np.searchsorted(breaks, v, side='left')) + 1}" for v in values]
+    assert quantile_bins(pl.Series(values), 4).to_list() == expected

@@ -210,6 +210,17 @@ def test_jsonl_api_spelling_and_other_licence(tmp_path):
     assert kinds.sort().to_list() == ["http://www.w3.org/ns/prov#wasDerivedFrom", "https://w3id.org/ptmkg/quantizedFrom"]
 
 
+def test_jsonl_card_present_absent_or_not_fetched(tmp_path):
+    """A record with card text has a card; ``"card": null`` or ``""`` says it has none; no key says nothing."""
+    records = [{"id": "o/with", "card": "# Card\nbody"}, {"id": "o/null", "card": None},
+               {"id": "o/empty", "card": ""}, {"id": "o/unknown", "description": 'a "card": here'}]
+    path = tmp_path / "r_20250101_000000.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    cards = hf.read(path).frames["cards"]
+    assert cards.sort("id").rows() == [("o/empty", None, False), ("o/null", None, False),
+                                       ("o/unknown", None, None), ("o/with", len("# Card\nbody"), True)]
+
+
 def test_card_sections_map_heading_wordings():
     cards = pl.DataFrame({"id": ["a"], "card": [
         "# Model Details\n## Uses\n### Out-of-Scope Use\n## How to Get Started with the Model\n"

@@ -10,6 +10,17 @@ from ptmkg.claims import stats
 from ptmkg.claims.definitions import Part
 
 
+def quantile_bins(values: pl.Series, bins: int) -> pl.Series:
+    """Labels ``q1``..``q<bins>`` of equal-count bins, right-closed at the linearly interpolated quantiles.
+
+    The bins of polars' ``qcut`` (deprecated in polars 2), built from plain comparisons; nulls stay null.
+    """
+    breaks = [values.quantile(i / bins, "linear") for i in range(1, bins)]
+    index = pl.sum_horizontal([(pl.lit(values) > b).cast(pl.Int32) for b in breaks]) if breaks else pl.lit(0)
+    labels = pl.concat_str([pl.lit("q"), (index + 1).cast(pl.String)])
+    return pl.select(pl.when(pl.lit(values).is_not_null()).then(labels)).to_series().alias(values.name)
+
+
 def derive(frame: pl.DataFrame, ops: list[dict[str, Any]]) -> pl.DataFrame:
     """Add derived columns: ``log10`` (of positive values), ``jaccard`` (of two ``|``-joined sets),
     ``quantile_bin`` (equal-count bins), ``month`` (calendar month of a date); ``lineage_pairs`` reshapes
@@ -26,9 +37,7 @@ def derive(frame: pl.DataFrame, ops: list[dict[str, Any]]) -> pl.DataFrame:
             frame = frame.with_columns(
                 pl.when(union > 0).then(a.list.set_intersection(b).list.len() / union).alias(out))
         elif kind == "quantile_bin":
-            col = pl.col(op["column"]).cast(pl.Float64)
-            frame = frame.with_columns(col.qcut(int(op["bins"]), labels=[f"q{i + 1}" for i in range(op["bins"])],
-                                                allow_duplicates=True).cast(pl.String).alias(out))
+            frame = frame.with_columns(quantile_bins(frame[op["column"]].cast(pl.Float64), int(op["bins"])).alias(out))
         elif kind == "lineage_pairs":
             frame = lineage_pairs(frame, op["model"], op["parent"], op["traits"])
         elif kind == "month":

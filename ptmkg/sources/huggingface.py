@@ -157,10 +157,12 @@ def _read_jsonl(path: Path) -> pl.DataFrame:
     def field_list(key: str) -> pl.Series:
         return _mentioned(text, key, lambda t: t.str.json_path_match(f"$.{key}").str.json_decode(pl.List(pl.String)))
 
+    card = _mentioned(text, "card", lambda t: pl.DataFrame({"card": t.str.json_path_match("$.card"),
+                                                             "known": t.str.contains(r'"card"\s*:')}).to_struct())
     out = pl.DataFrame({
         "metadata": text,
-        "card": field("card"),
-        "card_known": _mentioned(text, "card", lambda t: t.str.contains(r'"card"\s*:')).fill_null(False),
+        "card": card.struct.field("card"),
+        "card_known": card.struct.field("known").fill_null(False),
         "depth": field("depth"),
         **{c: field_list(c) for c in CHILD_LISTS},
         "source_url": field("_source"),
