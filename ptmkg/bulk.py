@@ -10,7 +10,7 @@ loaded concurrently, each by its own loader: on the 24 Hub family trees (219k tr
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -52,6 +52,23 @@ def _shifted(error: SyntaxError, path: Path, lines_before: int) -> SyntaxError:
     return SyntaxError(message, (str(path), line, error.offset, None, end, error.end_offset))
 
 
+def _finish(futures: list[Future]) -> None:
+    """Wait until every piece is done, also when interrupted: a running loader cannot be stopped, and a
+    piece landing after the caller has dropped the graph would leave part of it in the store.
+
+    (With polars imported, Ctrl-C reaches a waiting thread only when the wait ends; without, at once.)
+    """
+    interrupted: BaseException | None = None
+    while True:
+        try:
+            wait(futures)
+            break
+        except BaseException as e:  # Ctrl-C: keep waiting (seconds at most below a million quads)
+            interrupted = e
+    if interrupted is not None:
+        raise interrupted
+
+
 def bulk_load(store: ox.Store, path: Path, graph: ox.NamedNode, *, triples: int | None = None) -> None:
     """Load the N-Triples file ``path`` into ``graph``, returning the loaders' freed memory as it goes.
 
@@ -69,6 +86,7 @@ def bulk_load(store: ox.Store, path: Path, graph: ox.NamedNode, *, triples: int 
         with ThreadPoolExecutor(len(bounds), thread_name_prefix="ptmkg-load") as pool:
             futures = [pool.submit(store.bulk_load, input=data[a:b], format=ox.RdfFormat.N_TRIPLES,
                                    to_graph=graph) for a, b in bounds]
+            _finish(futures)
         for (a, _), future in zip(bounds, futures):
             error = future.exception()
             if isinstance(error, SyntaxError):

@@ -76,3 +76,47 @@ def test_syntax_error_in_a_later_piece_names_the_file_line_and_loses_nothing(tmp
     assert raised.value.lineno == 8 and raised.value.filename == str(nt)
     assert str(raised.value).startswith("Parser error at line 8 ")
     assert set(kg.oxigraph) == before
+
+
+def test_ctrl_c_while_pieces_load_waits_for_them_then_rolls_back(tmp_path, monkeypatch):
+    """The loaders cannot be stopped: the graph is dropped only once every piece has landed.
+
+    Ctrl-C is simulated in the wait itself: with polars imported a real SIGINT only reaches the
+    waiting thread once the pieces are done, which would not exercise the early interrupt.
+    """
+    import time
+    from concurrent.futures import wait
+
+    monkeypatch.setattr(bulk, "_cores", lambda: 3)
+    monkeypatch.setattr(bulk, "MIN_PIECE", 1)
+    kg = KG(tmp_path / "store")
+    kg.ingest("starter-carbon")
+    store = kg.oxigraph
+    before = set(store)
+
+    class Slow:
+        def __getattr__(self, name):
+            return getattr(store, name)
+
+        def bulk_load(self, **kwargs):
+            time.sleep(0.3)
+            store.bulk_load(**kwargs)
+
+    waits = []
+
+    def interrupted_once(futures):
+        waits.append(len(futures))
+        if len(waits) == 1:
+            raise KeyboardInterrupt
+        return wait(futures)
+
+    monkeypatch.setattr(kg, "_store", Slow())
+    monkeypatch.setattr(bulk, "wait", interrupted_once)
+    nt = tmp_path / "good.nt"
+    nt.write_text("".join(f"<https://e.org/s{i}> <https://e.org/p> \"{i}\" .\n" for i in range(9)))
+    info = SnapshotInfo("test", "v1", "2025-04-22", "https://example.org", "sha256:" + "ab" * 32, files=("x",))
+    with pytest.raises(KeyboardInterrupt):
+        kg.load_ntriples(info, nt, triples=9)
+    time.sleep(0.5)  # a piece still running would land now
+    assert waits == [3, 3]
+    assert set(store) == before
