@@ -112,7 +112,8 @@ def ingest(store: GraphStore, source: str, path: str | Path | None = None, *, fo
 
 def ingest_all(store: GraphStore, folder: str | Path,
                on_result: Callable[[IngestResult], None] | None = None) -> list[IngestResult]:
-    """Ingest every source whose folder (see ``Ingestor.shared_dirs``) exists under ``folder``."""
+    """Ingest every source whose folder (see ``Ingestor.shared_dirs``) exists under ``folder``, then
+    optimize the store if anything was loaded."""
     folder = Path(folder)
     jobs = [(i, folder / d) for i in INGESTORS.values() for d in i.shared_dirs if (folder / d).exists()]
     if not jobs:
@@ -123,4 +124,6 @@ def ingest_all(store: GraphStore, folder: str | Path,
         results.append(result)
         if on_result:
             on_result(result)
+    if any(r.loaded for r in results):
+        store.optimize()
     return results

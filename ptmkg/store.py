@@ -242,6 +242,17 @@ class GraphStore:
         for q in list(self._store.quads_for_pattern(node, None, None, ox.NamedNode(CATALOG_GRAPH))):
             self._store.remove(q)
 
+    def optimize(self) -> None:
+        """Compact the store's indexes, so that queries read one sorted run per index, not one per load.
+
+        Worth it after several loads: on the nine shared sources (1.5M quads) it takes 2–3 s and halves
+        the time of the canned queries (86 s to 44 s for the whole catalogue).
+        """
+        self._writable()
+        with tqdm(total=1, desc="optimizing store", unit="store", disable=None, leave=False) as bar:
+            self._store.optimize()
+            bar.update()
+
     def snapshots(self) -> pl.DataFrame:
         """One row per loaded snapshot with its PROV/VoID metadata."""
         return self.query(f"""

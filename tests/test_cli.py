@@ -142,3 +142,30 @@ def test_kg_estimate_energy_facade(tmp_path):
     kwh = kg.query("SELECT ?v WHERE { ?run ptmkg:energy ?q . ?q ptmkg:obtainedBy ptmkg:Estimated ; "
                    "qudt:numericValue ?v }")["v"].to_list()
     assert kwh == [pytest.approx(8 * 400 * 10 / 1000)]  # 8 × 400 W (A100 SXM4 80GB TDP) × 10 h, PUE 1
+
+
+def test_ingest_all_optimizes_once_and_optimize_keeps_the_content(tmp_path, capsys, monkeypatch):
+    from ptmkg.store import GraphStore
+    from tests.conftest import shared_path
+
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ["ptmtorrent", "counting-carbon"]:
+        (data / name).symlink_to(shared_path("data", name), target_is_directory=True)
+    optimized = []
+    real = GraphStore.optimize
+    monkeypatch.setattr(GraphStore, "optimize", lambda self: (optimized.append(self.path), real(self)))
+    store = tmp_path / "store"
+    assert main(["ingest", "all", str(data), "--store", str(store)]) == 0
+    assert optimized == [store]
+    assert main(["ingest", "all", str(data), "--store", str(store)]) == 0  # nothing new: nothing to compact
+    assert optimized == [store]
+    from ptmkg import KG
+
+    kg = KG(store)
+    before = set(kg.oxigraph)
+    del kg
+    capsys.readouterr()
+    assert main(["optimize", "--store", str(store)]) == 0
+    assert capsys.readouterr().out.startswith(f"store {store} optimized in ")
+    assert set(KG(store, read_only=True).oxigraph) == before and len(before) > 5_000
