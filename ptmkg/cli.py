@@ -147,15 +147,10 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    import tempfile
-
-    from ptmkg.ontology import validate
+    from ptmkg.ontology import validate_store
 
     kg = _open(args, read_only=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "store.nq"
-        kg.export(out, "nquads", snapshot=args.snapshot)
-        report = validate(out.read_text(encoding="utf-8"), "nquads" if args.snapshot is None else "ntriples")
+    report = validate_store(kg, args.snapshot)
     for v in report.violations:
         print(f"{v.severity}\t{v.focus_node}\t{v.path}\t{v.message}")
     severities = [v.severity for v in report.violations]

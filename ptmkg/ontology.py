@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import pyoxigraph as ox
 import pyshacl
 import rdflib
 from rdflib.namespace import OWL, RDF, SH
+from tqdm.auto import tqdm
 
+from ptmkg.errors import PtmkgError
 from ptmkg.namespaces import PTMKG
+
+if TYPE_CHECKING:
+    from ptmkg.store import GraphStore
 
 ONTOLOGY_DIR: Path = Path(__file__).resolve().parents[1] / "ontology"
 SHAPES_FILE: Path = ONTOLOGY_DIR / "shapes.ttl"
@@ -123,6 +130,18 @@ def _violations(results: rdflib.Graph, shapes: rdflib.Graph) -> list[Violation]:
     return sorted(found, key=lambda v: (v.focus_node, v.path or "", v.message))
 
 
+def _validate(data: rdflib.Graph) -> ValidationReport:
+    shapes = shapes_graph()
+    conforms, results, _ = pyshacl.validate(
+        data,
+        shacl_graph=shapes,
+        ont_graph=ontology_graph(),
+        inference="none",
+        allow_warnings=True,
+    )
+    return ValidationReport(conforms=bool(conforms), violations=_violations(results, shapes))
+
+
 def validate(data: str, fmt: str = "nquads") -> ValidationReport:
     """Validate RDF text against the ptmkg shapes (the ontology is mixed in for subclass targets; no RDFS
     closure is computed, since mappings state every type explicitly — six times faster).
@@ -131,12 +150,30 @@ def validate(data: str, fmt: str = "nquads") -> ValidationReport:
     (e.g. a verdict in one graph using a snapshot described in the catalog) are seen.
     Warnings are reported but do not make the data non-conforming.
     """
-    shapes = shapes_graph()
-    conforms, results, _ = pyshacl.validate(
-        _data_graph(data, fmt),
-        shacl_graph=shapes,
-        ont_graph=ontology_graph(),
-        inference="none",
-        allow_warnings=True,
-    )
-    return ValidationReport(conforms=bool(conforms), violations=_violations(results, shapes))
+    return _validate(_data_graph(data, fmt))
+
+
+def validate_store(store: GraphStore, snapshot: str | None = None) -> ValidationReport:
+    """Validate the union of the store's graphs (or one snapshot graph) as :func:`validate` does.
+
+    Oxigraph writes the union as N-Triples, which rdflib parses straight into one graph: on the nine
+    shared sources (1.5M quads) that takes 60 s where exporting N-Quads and merging their graphs took 126 s.
+    """
+    from ptmkg.store import to_term
+
+    where = "GRAPH ?g { ?s ?p ?o }"
+    if snapshot is not None:
+        graph = to_term(snapshot, as_iri=True)
+        if not store.oxigraph.contains_named_graph(graph):
+            raise PtmkgError(f"no snapshot graph {snapshot} in the store; 'ptmkg info' lists them")
+        where = f"GRAPH {graph} {{ ?s ?p ?o }}"
+    with tqdm(total=2, desc="reading the store", unit="step", disable=None, leave=False) as bar:
+        text = store.oxigraph.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}").serialize(
+            format=ox.RdfFormat.N_TRIPLES)
+        data = rdflib.Graph().parse(data=text, format="nt")
+        del text
+        bar.set_description("validating (pyshacl)")
+        bar.update()
+        report = _validate(data)
+        bar.update()
+    return report

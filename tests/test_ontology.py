@@ -322,3 +322,29 @@ def test_catalog_record_written_by_snapshot_module_conforms() -> None:
     integer = "^^<http://www.w3.org/2001/XMLSchema#integer>"
     broken = nquads.replace(f'"42"{integer}', f'"-1"{integer}')
     assert violations(validate(broken)) == {(info.graph, "http://rdfs.org/ns/void#triples")}
+
+
+def test_store_is_validated_across_its_graphs_or_one_snapshot() -> None:
+    import pyoxigraph as ox
+
+    from ptmkg import KG
+    from ptmkg.errors import PtmkgError
+    from ptmkg.namespaces import CATALOG_GRAPH
+    from ptmkg.ontology import validate_store
+
+    kg = KG.memory()
+    kg.ingest("starter-carbon")
+    graph = kg.snapshots()["graph"][0]
+    assert violations(validate_store(kg)) == set()
+    # The catalog record lives in another graph than the snapshot: a bad count there is seen in the union.
+    void_triples = ox.NamedNode("http://rdfs.org/ns/void#triples")
+    (record,) = kg.oxigraph.quads_for_pattern(ox.NamedNode(graph), void_triples, None, ox.NamedNode(CATALOG_GRAPH))
+    kg.oxigraph.remove(record)
+    kg.oxigraph.add(ox.Quad(record.subject, void_triples, ox.Literal("-1", datatype=record.object.datatype),
+                            record.graph_name))
+    assert violations(validate_store(kg)) == {(graph, void_triples.value)}
+    assert violations(validate_store(kg, graph)) == set()  # the snapshot graph alone holds no record
+    with pytest.raises(PtmkgError, match="no snapshot graph"):
+        validate_store(kg, "https://w3id.org/ptmkg/graph/none")
+    with pytest.raises(PtmkgError, match="not an IRI"):
+        validate_store(kg, "> } DROP ALL #")
