@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 import pyshacl
@@ -14,9 +13,7 @@ from tqdm.auto import tqdm
 
 from ptmkg.errors import PtmkgError
 from ptmkg.namespaces import PTMKG
-
-if TYPE_CHECKING:
-    from ptmkg.store import GraphStore
+from ptmkg.store import GraphStore, to_term
 
 ONTOLOGY_DIR: Path = Path(__file__).resolve().parents[1] / "ontology"
 SHAPES_FILE: Path = ONTOLOGY_DIR / "shapes.ttl"
@@ -162,8 +159,6 @@ def validate_store(store: GraphStore, snapshot: str | None = None) -> Validation
     Oxigraph writes the union as N-Triples, which rdflib parses straight into one graph: on the nine
     shared sources (1.5M quads) that takes 60 s where exporting N-Quads and merging their graphs took 126 s.
     """
-    from ptmkg.store import to_term
-
     where = "GRAPH ?g { ?s ?p ?o }"
     if snapshot is not None:
         graph = to_term(snapshot, as_iri=True)
