@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
@@ -44,8 +45,23 @@ def line_bounds(data: bytes, n: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
 
 
-def _shifted(error: SyntaxError, path: Path, lines_before: int) -> SyntaxError:
-    """A piece's syntax error with the line numbers of the whole file."""
+class _Interruptible:
+    """A binary file whose reads run Python code, so Ctrl-C stops Oxigraph's loader at its next read.
+
+    Reading ``path=`` itself, the loader runs in Rust until the end and an interrupt waits for the
+    whole load (3 minutes at a million models); through this reader it stops within a read.
+    """
+
+    def __init__(self, file: BinaryIO):
+        self._file = file
+
+    def read(self, size: int = -1) -> bytes:
+        """Read like the file does."""
+        return self._file.read(size)
+
+
+def _located(error: SyntaxError, path: Path, lines_before: int = 0) -> SyntaxError:
+    """A syntax error naming ``path`` and the line in it (for a piece: lines counted from the file's start)."""
     line = (error.lineno or 1) + lines_before
     message = str(error.msg).replace(f"line {error.lineno} ", f"line {line} ", 1)
     end = error.end_lineno + lines_before if error.end_lineno else None
@@ -79,7 +95,11 @@ def bulk_load(store: ox.Store, path: Path, graph: ox.NamedNode, *, triples: int 
     n = pieces(triples)
     with returning_freed_memory():
         if n == 1:
-            store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+            with open(path, "rb") as file:
+                try:
+                    store.bulk_load(input=_Interruptible(file), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+                except SyntaxError as error:
+                    raise _located(error, path) from None
             return
         data = path.read_bytes()
         bounds = line_bounds(data, n)
@@ -90,6 +110,6 @@ def bulk_load(store: ox.Store, path: Path, graph: ox.NamedNode, *, triples: int 
         for (a, _), future in zip(bounds, futures):
             error = future.exception()
             if isinstance(error, SyntaxError):
-                raise _shifted(error, path, data.count(b"\n", 0, a)) from None
+                raise _located(error, path, data.count(b"\n", 0, a)) from None
             if error is not None:
                 raise error

@@ -120,3 +120,29 @@ def test_ctrl_c_while_pieces_load_waits_for_them_then_rolls_back(tmp_path, monke
     time.sleep(0.5)  # a piece still running would land now
     assert waits == [3, 3]
     assert set(store) == before
+
+
+def test_ctrl_c_stops_a_single_load_at_its_next_read(tmp_path, monkeypatch):
+    """A load of one piece (large files, or an unknown size) stops within a read, not at its end."""
+    import signal
+
+    kg = KG(tmp_path / "store")
+    kg.ingest("starter-carbon")
+    before = set(kg.oxigraph)
+    nt = tmp_path / "big.nt"
+    nt.write_text("".join(f"<https://e.org/s{i}> <https://e.org/p> \"{i}\" .\n" for i in range(100_000)))
+    reads = []
+    real_read = bulk._Interruptible.read
+
+    def read(self, size=-1):
+        reads.append(size)
+        if len(reads) == 3:
+            signal.raise_signal(signal.SIGINT)  # Ctrl-C while the loader is reading
+        return real_read(self, size)
+
+    monkeypatch.setattr(bulk._Interruptible, "read", read)
+    info = SnapshotInfo("test", "v1", "2025-04-22", "https://example.org", "sha256:" + "ab" * 32, files=("x",))
+    with pytest.raises(KeyboardInterrupt):
+        kg.load_ntriples(info, nt)  # size unknown: one piece
+    assert len(reads) == 3 and 0 < sum(reads) < nt.stat().st_size / 100  # stopped early in the file
+    assert set(kg.oxigraph) == before
