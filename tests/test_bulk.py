@@ -1,4 +1,4 @@
-"""Bulk loading cut into concurrent pieces: same quads as one load, errors named by whole-file line."""
+"""Bulk loading: pieces hold the same quads as one load, errors name the whole file's line, Ctrl-C is safe."""
 
 from __future__ import annotations
 
@@ -60,8 +60,9 @@ def test_cut_load_holds_the_same_quads_as_one_load(tmp_path, monkeypatch):
     assert set(cut.store) == set(one.store)
 
 
-def test_syntax_error_in_a_later_piece_names_the_file_line_and_loses_nothing(tmp_path, monkeypatch):
-    monkeypatch.setattr(bulk, "_cores", lambda: 3)
+@pytest.mark.parametrize("cores", [1, 3])
+def test_syntax_error_names_the_file_line_and_loses_nothing(tmp_path, monkeypatch, cores):
+    monkeypatch.setattr(bulk, "_cores", lambda: cores)  # 3: the bad line is in the third piece
     monkeypatch.setattr(bulk, "MIN_PIECE", 1)
     kg = KG(tmp_path / "store")
     kg.ingest("starter-carbon")
