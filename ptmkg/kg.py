@@ -8,15 +8,29 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from ptmkg.ingest import IngestResult, ingest
+from ptmkg.sparql_guard import check_services
 from ptmkg.store import GraphStore
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    import pyoxigraph as ox
+
     from ptmkg.claims.runner import ClaimsRunner
     from ptmkg.energy.graph import EstimateResult
 
 
 class KG(GraphStore):
     """A ptmkg knowledge graph. ``KG()`` opens the default on-disk store; ``KG.memory()`` an in-memory one."""
+
+    allow_service: tuple[str, ...] = ()
+    """Endpoint IRIs a query may call with ``SERVICE``; any other SERVICE is refused before the query runs."""
+
+    def query(self, sparql: str, *, graphs: Sequence[str] | None = None,
+              **params: object) -> pl.DataFrame | bool | list[ox.Triple]:
+        """:meth:`GraphStore.query`, refusing SERVICE calls to endpoints not in :attr:`allow_service`."""
+        check_services(sparql, self.allow_service)
+        return super().query(sparql, graphs=graphs, **params)
 
     def ingest(self, source: str, path: str | Path | None = None, *, force: bool = False,
                **options: object) -> IngestResult:
