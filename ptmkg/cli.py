@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
+import traceback
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import polars as pl
 
+from ptmkg import __version__
 from ptmkg.errors import PtmkgError
 from ptmkg.kg import KG
 from ptmkg.store import default_store_path
@@ -47,6 +51,16 @@ def _params(pairs: list[str]) -> dict[str, object]:
             raise PtmkgError(f"--param takes NAME=VALUE, got '{pair}'")
         out[key] = int(value) if value.lstrip("-").isdigit() else value
     return out
+
+
+def _date(text: str) -> str:
+    """An argparse type: a calendar date written YYYY-MM-DD."""
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return date.fromisoformat(text).isoformat()
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(f"'{text}' is not a date written YYYY-MM-DD")
 
 
 def summary(kg: KG) -> pl.DataFrame:
@@ -116,12 +130,20 @@ def cmd_sources(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from ptmkg.queries import catalogue
+    from ptmkg.queries import catalogue, parse_query_text
 
-    if args.list or not args.name:
+    if args.execute is not None and args.name:
+        raise PtmkgError("give a query NAME or FILE, or -e 'SPARQL', not both")
+    if args.list or not (args.name or args.execute is not None):
         print_frame(catalogue().frame(), args.format, rows=200)
         return 0
-    query = catalogue().get(args.name)
+    if args.execute is not None or args.name == "-":
+        text = args.execute if args.execute is not None else sys.stdin.read()
+        if not text.strip():
+            raise PtmkgError("the query text is empty")
+        query = parse_query_text(text)
+    else:
+        query = catalogue().get(args.name)
     if args.show:
         print(query.sparql)
         return 0
@@ -183,6 +205,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (every command takes --store)."""
     parser = argparse.ArgumentParser(prog="ptmkg", description="A reproducibility knowledge graph of pre-trained models.")
+    parser.add_argument("--version", action="version", version=f"ptmkg {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, func: Callable[[argparse.Namespace], int], help_: str) -> argparse.ArgumentParser:
@@ -201,14 +224,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, help="with --live: at most this many records")
     p.add_argument("--search", help="with --live: search term")
     p.add_argument("--author", help="with --live: only this author/organisation")
-    p.add_argument("--retrieved", metavar="YYYY-MM-DD", help="when the input was retrieved upstream "
+    p.add_argument("--retrieved", metavar="YYYY-MM-DD", type=_date, help="when the input was retrieved upstream "
                    "(for files whose name carries no date)")
     p.add_argument("--force", action="store_true", help="reload even if the same content is loaded")
 
     command("sources", cmd_sources, "list the sources 'ptmkg ingest' knows")
 
-    p = command("query", cmd_query, "run a canned query by name or a .rq file")
-    p.add_argument("name", nargs="?", help="query name or path to a .rq file")
+    p = command("query", cmd_query, "run a canned query by name, any SPARQL file, or SPARQL text")
+    p.add_argument("name", nargs="?", help="canned query name, path to a SPARQL file (#+ header optional), "
+                   "or - to read the query from standard input")
+    p.add_argument("-e", "--execute", metavar="SPARQL", help="run this SPARQL text")
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="query parameter")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
     p.add_argument("--rows", type=int, default=50, help="rows to show in table format")
@@ -234,7 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=7878)
     p.add_argument("--cors", action="store_true", help="allow cross-origin requests")
 
-    for extension in ("ptmkg.energy.cli", "ptmkg.claims.cli"):
+    for extension in ("ptmkg.energy.cli", "ptmkg.claims.cli", "ptmkg.teaching.cli"):
         try:
             module = __import__(extension, fromlist=["register"])
         except ModuleNotFoundError as e:
@@ -258,6 +283,20 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as e:
+        if e.filename is None:
+            return _internal_error()
+        print(f"ptmkg: error: {e.filename}: {e.strerror or e}", file=sys.stderr)
+        return 2
+    except Exception:  # noqa: BLE001 - a bug, not a user mistake: say so
+        return _internal_error()
+
+
+def _internal_error() -> int:
+    traceback.print_exc()
+    print(f"ptmkg: internal error: this is a bug in ptmkg {__version__}, not a mistake of yours; please report it "
+          "with the traceback above and the command you ran", file=sys.stderr)
+    return 70
 
 
 if __name__ == "__main__":

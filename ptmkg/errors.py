@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
+import re
+
 
 class PtmkgError(Exception):
     """Base class for errors reported to users as one clear line."""
@@ -18,7 +21,27 @@ class InputError(PtmkgError):
 
 
 class UnknownNameError(PtmkgError):
-    """An unknown source, query or claim name; lists the known ones."""
+    """An unknown source, query or claim name: lists the known ones, or the closest few of a long list."""
 
-    def __init__(self, kind: str, name: str, known: list[str]):
-        super().__init__(f"unknown {kind} '{name}'; known: {', '.join(sorted(known)) or 'none'}")
+    def __init__(self, kind: str, name: str, known: list[str], listing: str | None = None):
+        if len(known) <= 20:
+            hint = f"known: {', '.join(sorted(known)) or 'none'}"
+        else:
+            close = difflib.get_close_matches(name, known, n=4, cutoff=0.5) or [
+                k for k in sorted(known) if name.lower() in k.lower()][:4]
+            hint = (f"did you mean {', '.join(close)}?" if close else f"{len(known)} known")
+            hint += f" ('{listing}' lists all)" if listing else ""
+        super().__init__(f"unknown {kind} '{name}'; {hint}")
+
+
+def sparql_syntax_error(text: str, message: str) -> PtmkgError:
+    """Oxigraph's ``error at L:C: ...`` as a message that names line and column and shows the line."""
+    m = re.match(r"error at (\d+):(\d+)(?:-\d+:\d+)?: (.*)", message, re.S)
+    if not m:
+        return PtmkgError(f"SPARQL syntax error: {message}")
+    line, col, what = int(m.group(1)), int(m.group(2)), m.group(3).strip()
+    lines = text.splitlines() or [""]
+    shown = lines[line - 1] if 0 < line <= len(lines) else ""
+    gutter = f"{line:>4} | "
+    return PtmkgError(f"SPARQL syntax error at line {line}, column {col}: {what}\n"
+                      f"{gutter}{shown}\n{' ' * (len(gutter) + max(col - 1, 0))}^")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import tempfile
 import time
 from collections.abc import Callable
@@ -31,8 +32,16 @@ class Ingestor:
     shared_dirs: tuple[str, ...] = field(default=())
 
     def read(self, path: Path | None, **options: object) -> SourceData:
-        """Read the input into typed frames (raises InputError on bad input)."""
-        return importlib.import_module(self.source_module).read(path, **options)
+        """Read the input into typed frames (raises InputError on bad input, PtmkgError on an option
+        the source does not take)."""
+        reader = importlib.import_module(self.source_module).read
+        takes = inspect.signature(reader).parameters
+        if not any(p.kind is p.VAR_KEYWORD for p in takes.values()):
+            for option in options:
+                if option not in takes:
+                    flag = "--" + option.replace("_", "-")
+                    raise PtmkgError(f"source '{self.name}' does not take {flag}")
+        return reader(path, **options)
 
     def map(self, data: SourceData) -> Triples:
         """Map the frames to triples."""

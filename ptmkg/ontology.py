@@ -11,11 +11,12 @@ import rdflib
 from rdflib.namespace import OWL, RDF, SH
 from tqdm.auto import tqdm
 
+from ptmkg import resources
 from ptmkg.errors import PtmkgError
 from ptmkg.namespaces import PTMKG
 from ptmkg.store import GraphStore, to_term
 
-ONTOLOGY_DIR: Path = Path(__file__).resolve().parents[1] / "ontology"
+ONTOLOGY_DIR: Path = resources.folder("ontology")
 SHAPES_FILE: Path = ONTOLOGY_DIR / "shapes.ttl"
 
 _DECLARATION_TYPES = (

@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING
 import polars as pl
 import yaml
 
+from ptmkg import resources
 from ptmkg.errors import InputError, PtmkgError, UnknownNameError
 
 if TYPE_CHECKING:
     from ptmkg.store import GraphStore
 
-QUERIES_DIR = Path(__file__).resolve().parents[1] / "queries"
+QUERIES_DIR = resources.folder("queries")
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class CannedQuery:
     """One query file: its metadata header and SPARQL text."""
 
     name: str
-    path: Path
+    path: Path | None
     sparql: str
     summary: str
     description: str = ""
@@ -61,25 +62,40 @@ class CannedQuery:
         return store.query(self.sparql, **{k: values[k] for k in self.parameters})
 
 
-def parse_query_file(path: Path, name: str | None = None) -> CannedQuery:
-    """Parse one ``.rq`` file; a missing summary or a malformed header raises :class:`InputError`."""
-    text = path.read_text(encoding="utf-8")
+def parse_query_file(path: Path, name: str | None = None, *, canned: bool = True) -> CannedQuery:
+    """Parse one ``.rq`` file; a malformed header raises :class:`InputError`, and so does a missing
+    summary when the file is ``canned`` (part of a catalogue; ad-hoc files need no header)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError(str(path), "not UTF-8 text") from None
+    except OSError as e:
+        raise InputError(str(path), f"cannot read the query file: {e.strerror}") from None
+    return parse_query_text(text, path, name, canned=canned)
+
+
+def parse_query_text(text: str, path: Path | None = None, name: str | None = None, *,
+                     canned: bool = False) -> CannedQuery:
+    """A query from SPARQL text with an optional ``#+`` header (required, with a summary, when ``canned``)."""
+    where = str(path) if path else "query"
     header = [ln[3:] if ln.startswith("#+ ") else ln[2:] for ln in text.splitlines() if ln.startswith("#+")]
     try:
         meta = yaml.safe_load("\n".join(header)) or {}
     except yaml.YAMLError as e:
         line = getattr(getattr(e, "problem_mark", None), "line", None)
-        raise InputError(str(path), f"malformed #+ header: {e}", row=None if line is None else line + 1) from None
-    if not isinstance(meta, dict) or "summary" not in meta:
-        raise InputError(str(path), "the #+ header needs a summary", field="summary")
+        raise InputError(where, f"malformed #+ header: {e}", row=None if line is None else line + 1) from None
+    if not isinstance(meta, dict):
+        raise InputError(where, "the #+ header must be YAML keys (summary: ..., tags: ...)")
+    if canned and "summary" not in meta:
+        raise InputError(where, "the #+ header needs a summary", field="summary")
     defaults: dict[str, object] = {}
     for item in meta.get("defaults") or []:
         defaults.update(item if isinstance(item, dict) else {})
     return CannedQuery(
-        name=name or path.stem,
+        name=name or (path.stem if path else "ad-hoc"),
         path=path,
         sparql=text,
-        summary=str(meta["summary"]),
+        summary=str(meta.get("summary", "ad-hoc query")),
         description=str(meta.get("description", "")).strip(),
         tags=tuple(meta.get("tags") or ()),
         defaults=defaults,
@@ -101,13 +117,15 @@ class Catalogue:
         }
 
     def get(self, name: str) -> CannedQuery:
-        """A query by name, or by path to an ``.rq`` file."""
+        """A query by name, or by path to a SPARQL file (``#+`` header optional)."""
         if name in self.queries:
             return self.queries[name]
         path = Path(name)
-        if path.suffix == ".rq" and path.exists():
-            return parse_query_file(path)
-        raise UnknownNameError("query", name, list(self.queries))
+        if path.is_file():
+            return parse_query_file(path, canned=False)
+        if path.suffix in (".rq", ".sparql"):
+            raise InputError(name, "no such query file")
+        raise UnknownNameError("query", name, list(self.queries), listing="ptmkg query --list")
 
     def frame(self) -> pl.DataFrame:
         """The catalogue as a table: name, summary, tags, parameters."""

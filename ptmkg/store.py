@@ -15,7 +15,7 @@ import pyoxigraph as ox
 from tqdm.auto import tqdm
 
 from ptmkg.bulk import bulk_load
-from ptmkg.errors import PtmkgError
+from ptmkg.errors import PtmkgError, sparql_syntax_error
 from ptmkg.mapping.terms import Triples
 from ptmkg.namespaces import CATALOG_GRAPH, GRAPH, PREFIXES, PTMKG, XSD
 from ptmkg.results import solutions_frame
@@ -110,6 +110,30 @@ def bind(sparql: str, params: dict[str, object]) -> str:
     return f"{sparql[:at]} VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }} {sparql[at:]}"
 
 
+def _open_store(path: Path, read_only: bool) -> ox.Store:
+    """Open the Oxigraph store at ``path``; every way this can fail is one clear :class:`PtmkgError`."""
+    if path.exists() and not path.is_dir():
+        raise PtmkgError(f"store path {path} is a file, not a store directory")
+    is_store = (path / "CURRENT").exists()
+    if read_only and not is_store:
+        raise PtmkgError(f"no store at {path}; create one with 'ptmkg build' (or pass --store DIR)")
+    if not is_store and path.exists() and any(path.iterdir()):
+        raise PtmkgError(f"{path} is not a ptmkg store and not empty; choose a new or empty folder for --store")
+    try:
+        if read_only:
+            return ox.Store.read_only(str(path))
+        path.mkdir(parents=True, exist_ok=True)
+        return ox.Store(str(path))
+    except OSError as e:
+        if "lock" in str(e).lower():
+            raise PtmkgError(f"the store {path} is in use by another process (or another KG in this one); "
+                             "close it, or read it with read-only access (queries do)") from None
+        raise PtmkgError(f"cannot open the store {path}: {e}") from None
+    except RuntimeError as e:
+        raise PtmkgError(f"the store {path} is damaged ({e}); restore a backup or rebuild it "
+                         "into a new folder") from None
+
+
 class GraphStore:
     """An Oxigraph store holding one named graph per source snapshot plus a catalog graph."""
 
@@ -119,13 +143,7 @@ class GraphStore:
             self.path, self._store = None, ox.Store()
         else:
             self.path = Path(path) if path else default_store_path()
-            if read_only:
-                if not self.path.exists():
-                    raise PtmkgError(f"no store at {self.path}; run 'ptmkg build' first")
-                self._store = ox.Store.read_only(str(self.path))
-            else:
-                self.path.mkdir(parents=True, exist_ok=True)
-                self._store = ox.Store(str(self.path))
+            self._store = _open_store(self.path, read_only)
         self.read_only = read_only
         if not read_only:
             self._drop_unfinished()
@@ -282,13 +300,15 @@ class GraphStore:
             scope = {"default_graph": [ox.NamedNode(g) for g in graphs] or [ox.DefaultGraph()]}
         try:
             result = self._store.query(bind(sparql, params), prefixes=PREFIXES, **scope)
+            if isinstance(result, ox.QueryBoolean):
+                return bool(result)
+            if isinstance(result, ox.QuerySolutions):
+                return solutions_frame(result)
+            return list(result)
         except SyntaxError as e:
-            raise PtmkgError(f"SPARQL syntax error: {e}") from None
-        if isinstance(result, ox.QueryBoolean):
-            return bool(result)
-        if isinstance(result, ox.QuerySolutions):
-            return solutions_frame(result)
-        return list(result)
+            raise sparql_syntax_error(sparql, str(e)) from None
+        except OSError as e:
+            raise PtmkgError(f"a SERVICE call of the query failed: {e.strerror or e}") from None
 
     def __len__(self) -> int:
         return len(self._store)

@@ -30,6 +30,8 @@ def read_csv(path: Path, schema: dict[str, pl.DataType] | None = None, **kwargs:
     """Read a CSV as strings (then cast by the caller); errors name the file and line."""
     try:
         return pl.read_csv(path, infer_schema=False, schema_overrides=schema, **kwargs)
+    except pl.exceptions.NoDataError:
+        raise InputError(str(path), "the file is empty (no header line)") from None
     except UnicodeDecodeError:
         raise not_utf8(path) from None
     except pl.exceptions.ComputeError as e:

@@ -35,7 +35,7 @@ ISO3 = {"United States of America": "USA", "Canada": "CAN", "United Kingdom": "G
         "Russia": "RUS", "China": "CHN", "Australia": "AUS", "Israel": "ISR"}
 
 
-def read(path: Path | None) -> SourceData:
+def read(path: Path | None, *, retrieved: str | None = None) -> SourceData:
     """Read the folder (or the CSV itself) into one ``runs`` frame, one row per published model."""
     if path is None:
         raise InputError("counting-carbon", f"a folder or {FILE} path is required")
@@ -68,7 +68,7 @@ def read(path: Path | None) -> SourceData:
         bleu=pl.col("BLEU score"), f1=pl.col("F1 score"),
     )
     info = SnapshotInfo(
-        source="counting-carbon", version="co2ml@388c028", retrieved="2023-02-01",
+        source="counting-carbon", version="co2ml@388c028", retrieved=retrieved or "2023-02-01",
         source_url="https://github.com/alexhernandezgarcia/co2ml/tree/388c028",
         content_hash=content_hash([file]), licence=SPDX_LICENSE + "CC-BY-NC-SA-4.0", files=(file.name,),
     )

@@ -50,7 +50,7 @@ def _read_db(file: Path) -> pl.DataFrame:
     return pl.DataFrame(rows, schema={"row": pl.Int64, "model_id": pl.String, "downloads": pl.Int64}, orient="row")
 
 
-def read(path: Path | None) -> SourceData:
+def read(path: Path | None, *, retrieved: str | None = None) -> SourceData:
     """Read the study's folder (both files are required)."""
     if path is None or not Path(path).is_dir():
         raise InputError(str(path or "hf-slr-esem24"), "the hf-slr-esem24 folder is required")
@@ -74,7 +74,7 @@ def read(path: Path | None) -> SourceData:
     desc = cast_checked(desc, {"downloads": pl.Int64, "count": pl.Int64}, csv).with_row_index("row", offset=2)
 
     info = SnapshotInfo(
-        source="esem24", version="ptm-quantify-esem-2024@f5ea2ca", retrieved="2024-06-01",
+        source="esem24", version="ptm-quantify-esem-2024@f5ea2ca", retrieved=retrieved or "2024-06-01",
         source_url="https://github.com/PurdueDualityLab/ptm-quantify-esem-2024/tree/f5ea2ca",
         content_hash=content_hash([db, csv]), licence=None, files=(DB, DESCENDANTS),
     )

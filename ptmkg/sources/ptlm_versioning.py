@@ -79,7 +79,7 @@ def _pairs(path: Path, kind: str, weights_col: str) -> pl.DataFrame:
     )
 
 
-def read(path: Path | None) -> SourceData:
+def read(path: Path | None, *, retrieved: str | None = None) -> SourceData:
     """Read the study's folder (all eight CSV files are required)."""
     if path is None or not Path(path).is_dir():
         raise InputError(str(path or "ptlm-versioning"), "the ptlm-versioning folder is required")
@@ -130,7 +130,7 @@ def read(path: Path | None) -> SourceData:
         category="naming_conv", owners="owner", models="selected_model")
 
     info = SnapshotInfo(
-        source="ptlm-versioning", version="wip-24-adekunle-lm-release@538e6eb", retrieved="2024-09-01",
+        source="ptlm-versioning", version="wip-24-adekunle-lm-release@538e6eb", retrieved=retrieved or "2024-09-01",
         source_url="https://github.com/SAILResearch/wip-24-adekunle-lm-release/tree/538e6eb",
         content_hash=content_hash([path / n for n in FILES.values()]), licence=None,
         files=tuple(sorted(FILES.values())),

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
 
-from ptmkg import __version__
+from ptmkg import __released__, __version__
 from ptmkg.queries import QUERIES_DIR, Catalogue
 from ptmkg.snapshot import SnapshotInfo, content_hash
 from ptmkg.sources.base import SourceData
@@ -15,8 +15,12 @@ from ptmkg.sources.base import SourceData
 SOURCE_URL = "https://w3id.org/ptmkg/queries"
 
 
-def read(path: Path | None = None, **_: object) -> SourceData:
-    """Read every ``.rq`` file under ``path`` (default: the project's ``queries/``)."""
+def read(path: Path | None = None, *, retrieved: str | None = None) -> SourceData:
+    """Read every ``.rq`` file under ``path`` (default: the collection shipped with ptmkg).
+
+    Dated by ``retrieved``, else by the ptmkg release for the shipped collection, else by the day the
+    newest file was written: never by the clock.
+    """
     root = Path(path) if path else QUERIES_DIR
     cat = Catalogue(root)
     queries = list(cat)
@@ -32,6 +36,11 @@ def read(path: Path | None = None, **_: object) -> SourceData:
         schema={"name": pl.String, "summary": pl.String, "description": pl.String, "sparql": pl.String,
                 "tags": pl.List(pl.String), "parameters": pl.List(pl.String)},
     )
-    snap = SnapshotInfo("queries", __version__, date.today().isoformat(), SOURCE_URL,
+    if retrieved is None and root.resolve() == QUERIES_DIR.resolve():
+        retrieved = __released__
+    if retrieved is None:
+        newest = max((q.path.stat().st_mtime for q in queries), default=0.0)
+        retrieved = datetime.fromtimestamp(newest, UTC).date().isoformat()
+    snap = SnapshotInfo("queries", __version__, retrieved, SOURCE_URL,
                         content_hash(q.path for q in queries), files=tuple(q.name + ".rq" for q in queries))
     return SourceData(snap, {"queries": frame})
