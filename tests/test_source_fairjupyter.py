@@ -175,7 +175,9 @@ def test_hand_made_tables_map_to_expected_facts(tmp_path: Path) -> None:
     assert {("hasPubMedId", "111"), ("hasPubMedCentralId", "PMC9001"), ("doi", "10.1186/abc"),
             ("license", "http://spdx.org/licenses/CC-BY-4.0"), ("keywords", "a"), ("keywords", "b"),
             ("codeRepository", "https://w3id.org/ptmkg/id/repo/github/o/r"),
-            ("subject", MESH + "D1"), ("subject", MESH + "B01"), ("subject", MESH + "B02")} <= got
+            ("subject", MESH + "D1"), ("subject", MESH + "B01"), ("subject", MESH + "B02"),
+            # The source's own spellings, kept beside the merged journal and repository nodes.
+            ("journalNameRaw", "J Test"), ("codeRepositoryRaw", "https://github.com/O/R")} <= got
     # Article 2 has no DOI and no PMID: keyed by its PMC id.
     assert kg.query("ASK { <https://w3id.org/ptmkg/id/paper/key/fairjupyter/PMC9002> a ptmkg:Paper }")
     # Notebook ids run over repositories in id order: repo 2's notebooks are ids 2 and 3 ("x;y.ipynb", "[z].ipynb").
