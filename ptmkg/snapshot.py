@@ -58,6 +58,20 @@ class SnapshotInfo:
         """The named graph (and Snapshot node) IRI."""
         return f"{GRAPH}{self.source}/{self.content_hash.removeprefix('sha256:')[:12]}"
 
+    def frame_facts(self) -> list[tuple[str, ox.NamedNode | ox.Literal]]:
+        """The sampling frame (:mod:`ptmkg.frames`): kind, populations covered, how drawn, the study."""
+        from ptmkg.frames import frame_for, population_iri
+
+        frame = frame_for(self.source, self.files)
+        if frame is None:
+            return []
+        facts: list[tuple[str, ox.NamedNode | ox.Literal]] = [
+            (PTMKG + "frameKind", ox.Literal(frame.kind)), (PTMKG + "samplingMethod", ox.Literal(frame.drawn))]
+        facts += [(PTMKG + "coversPopulation", ox.NamedNode(population_iri(k))) for k in frame.covers]
+        if frame.study:
+            facts.append((PTMKG + "frameStudy", ox.Literal(frame.study)))
+        return facts
+
     def metadata(self, triples: int, loaded_at: datetime | None = None) -> list[ox.Quad]:
         """The PROV/VoID description of this snapshot, for the catalog graph."""
         loaded_at = loaded_at or datetime.now(timezone.utc)
@@ -83,4 +97,5 @@ class SnapshotInfo:
         if self.licence:
             facts.append((DCT + "license", ox.NamedNode(self.licence)))
         facts += [(PTMKG + "inputFile", lit(f)) for f in self.files]
+        facts += self.frame_facts()
         return [ox.Quad(s, ox.NamedNode(p), o, g) for p, o in facts]

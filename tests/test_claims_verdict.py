@@ -3,7 +3,18 @@ import numpy as np
 import pytest
 
 from ptmkg.claims.stats import TestResult, chi_square, gini, mcnemar, proportion, spearman, trend
-from ptmkg.claims.verdict import Decision, Verdict, combine, decide, validate_rule
+from ptmkg.claims.verdict import (
+    Decision,
+    Replication,
+    ReplicationDecision,
+    Verdict,
+    combine,
+    combine_replication,
+    decide,
+    not_comparable,
+    replication_check,
+    validate_rule,
+)
 
 V = Verdict
 ART01 = {"kind": "proportion", "published": 0.27, "tolerance": 0.05, "direction": "<", "threshold": 0.5, "min_n": 30}
@@ -28,7 +39,8 @@ def conc(g, lo, hi, nonzero, top, n=1000):
 
 def test_labels_are_catalog_strings():
     assert [v.value for v in Verdict] == ["REPLICATED", "SUPPORTED", "NOT SUPPORTED", "INSUFFICIENT DATA",
-                                          "NOT MEASURABLE"]
+                                          "NOT MEASURABLE", "NOT COMPARABLE"]
+    assert [r.value for r in Replication] == ["REPLICATED", "DIFFERS", "NOT REPLICABLE", "NOT RUN"]
     assert Verdict("NOT SUPPORTED") is V.NOT_SUPPORTED and V.SUPPORTED == "SUPPORTED"
 
 
@@ -279,3 +291,36 @@ def test_combine_three_valued_and():
     assert combine([nom, nos, rep]).label is V.NOT_SUPPORTED
     with pytest.raises(ValueError):
         combine([])
+
+
+# ---------------------------------------------------------------- frames and replication
+
+
+def test_not_comparable_keeps_the_estimate_and_names_frame_and_population():
+    judged = Decision(V.NOT_SUPPORTED, "p̂=1 [0.998, 1] outside published range [0.6, 0.75] → NOT SUPPORTED")
+    d = not_comparable(judged, "hf@2025 (convenience sample)", "52,227 PTLMs [ptlms-2024]")
+    assert d.label is V.NOT_COMPARABLE and d.reason.startswith("p̂=1 [0.998, 1]")
+    assert "hf@2025 (convenience sample)" in d.reason and "ptlms-2024" in d.reason and "NOT SUPPORTED" not in d.reason
+    unjudged = Decision(V.INSUFFICIENT_DATA, "n=3 < min_n=30 → INSUFFICIENT DATA")
+    assert not_comparable(unjudged, "f", "p") == unjudged
+    nom = Decision(V.NOT_MEASURABLE, "x")
+    assert combine([d, Decision(V.SUPPORTED, "s")]).label is V.NOT_COMPARABLE
+    assert combine([d, unjudged]).label is V.NOT_COMPARABLE and combine([d, nom]).label is V.NOT_COMPARABLE
+    assert combine([d, judged]).label is V.NOT_SUPPORTED  # a refuting part on a covering frame still refutes
+
+
+def test_replication_check_reads_published_values_and_directions():
+    from ptmkg.claims.stats import proportion
+
+    with_value = {"kind": "proportion", "published": 0.27, "direction": "<", "threshold": 0.5}
+    assert replication_check(with_value, decide(with_value, proportion(27, 100))).label is Replication.REPLICATED
+    # direction holds (SUPPORTED) but the published value is missed: the paper's number is not reproduced
+    assert replication_check(with_value, decide(with_value, proportion(10, 100))).label is Replication.DIFFERS
+    direction = {"kind": "proportion", "direction": ">", "threshold": 0.5}
+    assert replication_check(direction, decide(direction, proportion(80, 100))).label is Replication.REPLICATED
+    assert replication_check(direction, decide(direction, proportion(20, 100))).label is Replication.DIFFERS
+    assert replication_check(direction, decide(direction, None)).label is Replication.NOT_REPLICABLE
+    r, d, x = (ReplicationDecision(lab, "") for lab in (Replication.REPLICATED, Replication.DIFFERS,
+                                                          Replication.NOT_REPLICABLE))
+    assert combine_replication([r, x]) is Replication.REPLICATED
+    assert combine_replication([r, d, x]) is Replication.DIFFERS and combine_replication([x]) is Replication.NOT_REPLICABLE

@@ -13,6 +13,7 @@ import yaml
 from ptmkg import __version__
 from ptmkg.claims.verdict import validate_rule
 from ptmkg.errors import InputError, UnknownNameError
+from ptmkg.frames import POPULATIONS, population_iri
 from ptmkg.mapping import identity
 from ptmkg.mapping import terms as t
 from ptmkg.namespaces import DCT, ID, PTMKG, RDFS, SCHEMA, SH
@@ -28,11 +29,19 @@ _TEST_COLUMNS = ("flag", "x", "y", "value", "group", "rows", "cols", "time", "we
 
 @dataclass(frozen=True)
 class Part:
-    """One tested part of a claim: which result columns feed which statistic, and the verdict rule."""
+    """One tested part of a claim: which result columns feed which statistic, and the verdict rule.
+
+    ``source`` names the source whose snapshot feeds the part (default: every snapshot the claim runs over),
+    so that its sampling frame is judged alone; ``published`` is the paper's number a replication check
+    reproduces; ``impossible`` says why a replication check cannot be run on the shared data.
+    """
 
     name: str
     test: dict[str, Any]
     rule: dict[str, Any]
+    source: str | None = None
+    published: str = ""
+    impossible: str = ""
 
     @property
     def stat(self) -> str:
@@ -43,6 +52,29 @@ class Part:
     def columns(self) -> list[str]:
         """Result columns this part reads."""
         return [str(self.test[k]) for k in _TEST_COLUMNS if k in self.test] + list(self.test.get("where", {}))
+
+
+@dataclass(frozen=True)
+class Replication:
+    """Recomputing the paper's published numbers on the paper's own data (``replication:`` in the YAML).
+
+    ``snapshot`` is ``source`` or ``source@version`` of the snapshot holding that data; ``checks`` default to
+    the claim's parts, measured by ``query`` (default: the claim's query). ``impossible`` (alone) says why the
+    numbers cannot be recomputed from the shared data.
+    """
+
+    snapshot: str = ""
+    definition: str = ""
+    checks: tuple[Part, ...] = ()
+    query: CannedQuery | None = None
+    impossible: str = ""
+    note: str = ""
+    covers: str = ""
+
+    @property
+    def source(self) -> str:
+        """The source name of :attr:`snapshot`."""
+        return self.snapshot.partition("@")[0]
 
 
 @dataclass(frozen=True)
@@ -62,6 +94,8 @@ class ClaimDefinition:
     query: CannedQuery
     sources: tuple[str, ...] = ()
     note: str = ""
+    population_key: str = ""
+    replication: Replication | None = None
     path: Path | None = field(default=None, compare=False)
 
     @property
@@ -86,6 +120,9 @@ def paper_iri(ref: str) -> str:
 
 
 def _part(raw: dict[str, Any], path: Path, index: int) -> Part:
+    name, published = str(raw.get("name", f"part {index + 1}")), " ".join(str(raw.get("published", "")).split())
+    if raw.get("impossible"):
+        return Part(name, {}, {}, published=published, impossible=" ".join(str(raw["impossible"]).split()))
     test, rule = raw.get("test") or {}, raw.get("rule") or {}
     if test.get("stat") not in STATS:
         raise InputError(str(path), f"part {index}: stat must be one of {sorted(STATS)}", field="test.stat")
@@ -93,7 +130,38 @@ def _part(raw: dict[str, Any], path: Path, index: int) -> Part:
         validate_rule(rule)
     except ValueError as e:
         raise InputError(str(path), f"part {index}: {e}", field="rule") from None
-    return Part(str(raw.get("name", f"part {index + 1}")), test, rule)
+    return Part(name, test, rule, source=raw.get("source"), published=published)
+
+
+def _population(raw: dict[str, Any], path: Path) -> tuple[str, str]:
+    pop = raw.get("population")
+    if not isinstance(pop, dict) or pop.get("key") not in POPULATIONS or not pop.get("text"):
+        raise InputError(str(path), f"population must be {{key, text}} with key one of {sorted(POPULATIONS)}",
+                         field="population")
+    return str(pop["key"]), " ".join(str(pop["text"]).split())
+
+
+def _replication(raw: dict[str, Any] | None, path: Path, population_key: str) -> Replication | None:
+    if raw is None:
+        return None
+    words = {k: " ".join(str(raw.get(k, "")).split()) for k in ("definition", "impossible", "note")}
+    if words["impossible"]:
+        if raw.get("snapshot") or raw.get("checks"):
+            raise InputError(str(path), "an impossible replication names no snapshot or checks", field="replication")
+        return Replication(impossible=words["impossible"], note=words["note"])
+    if not raw.get("snapshot") or not words["definition"]:
+        raise InputError(str(path), "replication needs snapshot and definition (or impossible)", field="replication")
+    query = None
+    if raw.get("query"):
+        rq = path.parent / str(raw["query"])
+        if not rq.exists():
+            raise InputError(str(rq), "the replication query is missing", field="replication.query")
+        query = parse_query_file(rq, f"claims/{rq.stem}")
+    checks = tuple(_part(c, path, i) for i, c in enumerate(raw.get("checks") or []))
+    covers = str(raw.get("covers") or population_key)
+    if covers not in POPULATIONS:
+        raise InputError(str(path), f"unknown population {covers!r}", field="replication.covers")
+    return Replication(str(raw["snapshot"]), words["definition"], checks, query, note=words["note"], covers=covers)
 
 
 def load_definition(path: Path) -> ClaimDefinition:
@@ -102,7 +170,7 @@ def load_definition(path: Path) -> ClaimDefinition:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as e:
         raise InputError(str(path), f"malformed YAML: {e}") from None
-    for key in ("id", "version", "wording", "source", "published", "fields"):
+    for key in ("id", "version", "wording", "source", "published", "population", "fields"):
         if not isinstance(raw, dict) or key not in raw:
             raise InputError(str(path), "missing key", field=key)
     if raw["id"] != path.stem:
@@ -112,6 +180,7 @@ def load_definition(path: Path) -> ClaimDefinition:
         raise InputError(str(rq), "the measuring query is missing")
     source = raw["source"]
     published = raw["published"]
+    population_key, population = _population(raw, path)
     return ClaimDefinition(
         id=raw["id"],
         version=int(raw["version"]),
@@ -119,13 +188,15 @@ def load_definition(path: Path) -> ClaimDefinition:
         citation=" ".join(str(source["citation"]).split()),
         paper=paper_iri(str(source["paper"])),
         published=" ".join(str(published["summary"]).split()),
-        population=" ".join(str(published.get("population", "")).split()),
+        population=population,
         keywords=tuple(raw.get("keywords") or ()),
         fields={str(k): str(v) for k, v in (raw["fields"] or {}).items()},
         parts=tuple(_part(p, path, i) for i, p in enumerate(raw.get("parts") or [])),
         query=parse_query_file(rq, f"claims/{raw['id']}"),
         sources=tuple(raw.get("sources") or ()),
         note=" ".join(str(raw.get("note", "")).split()),
+        population_key=population_key,
+        replication=_replication(raw.get("replication"), path, population_key),
         path=path,
     )
 
@@ -166,6 +237,8 @@ def definitions_frame(defs: dict[str, ClaimDefinition]) -> pl.DataFrame:
         "wording": [d.wording for d in rows], "paper": [d.paper for d in rows],
         "citation": [d.citation for d in rows], "published": [d.published for d in rows],
         "population": [d.population for d in rows], "version": [d.version for d in rows],
+        "population_iri": [population_iri(d.population_key) for d in rows],
+        "population_label": [POPULATIONS[d.population_key] for d in rows],
         "sparql": [d.query.sparql for d in rows], "query_hash": [d.query.sha256 for d in rows],
         "query_name": [d.query.name for d in rows], "keywords": [list(d.keywords) for d in rows],
         "fields": [list(d.fields) for d in rows], "stats": [[p.stat for p in d.parts] for d in rows],
@@ -185,6 +258,10 @@ def to_triples(defs: dict[str, ClaimDefinition]) -> t.Triples:
     out.add(f, claim, SCHEMA + "isBasedOn", t.raw_iri("paper"))
     out.add(f, claim, PTMKG + "publishedValue", t.text("published"))
     out.add(f, claim, PTMKG + "population", t.text("population"))
+    out.add(f, claim, PTMKG + "aboutPopulation", t.raw_iri("population_iri"))
+    populations = f.unique("population_iri")
+    out.types(populations, t.raw_iri("population_iri"), PTMKG + "Population")
+    out.add(populations, t.raw_iri("population_iri"), RDFS + "label", t.text("population_label"))
     out.add(f, claim, PTMKG + "measuredBy", test)
     out.add(f, t.raw_iri("paper"), DCT + "bibliographicCitation", t.text("citation"))
     out.add(f, test, SH + "select", t.text("sparql"))

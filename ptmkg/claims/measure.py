@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import polars as pl
@@ -96,7 +97,8 @@ def _dispatch(frame: pl.DataFrame, spec: dict[str, Any], p0: float | None) -> st
             expected = int(spec["expected"])
             if max(count, expected) == 0:
                 raise stats.InsufficientDataError("nothing counted")
-            return stats.proportion(min(count, expected), max(count, expected), p0=p0)
+            r = stats.proportion(min(count, expected), max(count, expected), p0=p0)
+            return dataclasses.replace(r, details={**r.details, "count": count, "expected": expected})
         flags = frame[spec["flag"]].drop_nulls().cast(pl.Boolean)
         if flags.len() == 0:
             raise stats.InsufficientDataError("no rows")

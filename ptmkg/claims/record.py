@@ -25,6 +25,9 @@ def outcomes_frame(outcomes: list[ClaimOutcome], run_key: str) -> pl.DataFrame:
         d = o.definition
         rows.append({**{k: r[k] for k in ("verdict", "n", "estimate", "ci_low", "ci_high", "effect_size",
                                           "p_value", "p_adjusted", "reason")},
+                     "replication": r["replication"], "replication_reason": r["replication_reason"],
+                     "replicated_on": o.replication.snapshot.graph if o.replication and o.replication.snapshot else None,
+                     "replication_estimate": _replication_estimate(o),
                      "verdict_node": f"{ID}verdict/{run_key}/{d.id}", "claim": d.iri, "test": d.test_iri,
                      "version": d.version, "query_hash": d.query.sha256, "result_hash": o.result_hash,
                      "snapshots": [s.graph for s in o.snapshots],
@@ -32,8 +35,15 @@ def outcomes_frame(outcomes: list[ClaimOutcome], run_key: str) -> pl.DataFrame:
     return pl.DataFrame(rows, schema_overrides={"n": pl.Int64, "estimate": pl.Float64, "ci_low": pl.Float64,
                                                 "ci_high": pl.Float64, "effect_size": pl.Float64,
                                                 "p_value": pl.Float64, "p_adjusted": pl.Float64,
+                                                "replication": pl.String, "replication_reason": pl.String,
+                                                "replicated_on": pl.String, "replication_estimate": pl.Float64,
                                                 "snapshots": pl.List(pl.String),
                                                 "snapshot_hashes": pl.List(pl.String)})
+
+
+def _replication_estimate(o: ClaimOutcome) -> float | None:
+    checks = o.replication.checks if o.replication else []
+    return next((p.result.estimate for p in checks if p.result is not None), None)
 
 
 def run_triples(outcomes: list[ClaimOutcome], run_key: str, at: datetime) -> t.Triples:
@@ -60,6 +70,12 @@ def run_triples(outcomes: list[ClaimOutcome], run_key: str, at: datetime) -> t.T
                          ("effect_size", "effectSize"), ("p_value", "pValue"), ("p_adjusted", "pAdjusted")):
         out.add(f, v, PTMKG + name, t.double(column))
     out.add(f, v, RDFS + "comment", t.text("reason"))
+    out.add(f, v, PTMKG + "replication", t.text("replication"))
+    out.add(f, v, PTMKG + "replicationReason", t.text("replication_reason"))
+    out.add(f, v, PTMKG + "replicationEstimate", t.double("replication_estimate"))
+    replicated = f.drop_nulls("replicated_on")
+    out.add(replicated, v, PTMKG + "replicatedOn", t.raw_iri("replicated_on"))
+    out.add(replicated, v, PROV + "used", t.raw_iri("replicated_on"))
     used = f.select("verdict_node", "snapshots", "snapshot_hashes").explode("snapshots", "snapshot_hashes").drop_nulls()
     out.add(used, v, PROV + "used", t.raw_iri("snapshots"))
     out.add(used, run, PROV + "used", t.raw_iri("snapshots"))

@@ -20,8 +20,20 @@ from ptmkg.claims.definitions import (
     to_triples,
 )
 from ptmkg.claims.measure import derive, measure, missing_share, select_rows
-from ptmkg.claims.verdict import Decision, Verdict, combine, decide
+from ptmkg.claims.verdict import (
+    Decision,
+    Replication,
+    ReplicationDecision,
+    Verdict,
+    combine,
+    combine_replication,
+    decide,
+    not_comparable,
+    replication_check,
+)
 from ptmkg.errors import PtmkgError
+from ptmkg.frames import POPULATIONS, frame_for
+from ptmkg.namespaces import CATALOG_GRAPH
 from ptmkg.snapshot import text_hash
 
 if TYPE_CHECKING:
@@ -33,22 +45,32 @@ RESULT_SCHEMA = {
     "id": pl.String, "verdict": pl.String, "n": pl.Int64, "estimate": pl.Float64, "ci_low": pl.Float64,
     "ci_high": pl.Float64, "effect_size": pl.Float64, "p_value": pl.Float64, "p_adjusted": pl.Float64,
     "published": pl.String, "reason": pl.String, "snapshots": pl.List(pl.String),
+    "population": pl.String, "frames": pl.List(pl.String), "replication": pl.String,
+    "replication_reason": pl.String, "replication_snapshot": pl.String,
 }
 
 
 @dataclass(frozen=True)
 class Snapshot:
-    """A loaded data snapshot a claim can run over."""
+    """A loaded data snapshot a claim can run over, with the sampling frame its catalog record states."""
 
     graph: str
     source: str
     version: str
     content_hash: str
+    frame_kind: str = ""
+    covers: tuple[str, ...] = ()
+    frame_method: str = ""
 
     @property
     def label(self) -> str:
         """``source@version``."""
         return f"{self.source}@{self.version}"
+
+    @property
+    def frame(self) -> str:
+        """The frame in words: ``kind (how drawn)``."""
+        return f"{self.frame_kind or 'no stated frame'}" + (f" ({self.frame_method})" if self.frame_method else "")
 
 
 @dataclass
@@ -60,6 +82,18 @@ class PartOutcome:
     missing_fields: list[str]
     missing_share: float
     decision: Decision | None = None
+    check: ReplicationDecision | None = None
+
+
+@dataclass
+class ReplicationOutcome:
+    """The replication step: the paper's published numbers recomputed on the paper's own data."""
+
+    label: Replication
+    reason: str
+    snapshot: Snapshot | None = None
+    checks: list[PartOutcome] = field(default_factory=list)
+    evidence: pl.DataFrame = field(default_factory=pl.DataFrame)
 
 
 @dataclass
@@ -71,6 +105,7 @@ class ClaimOutcome:
     parts: list[PartOutcome]
     evidence: pl.DataFrame
     decision: Decision = field(default_factory=lambda: Decision(Verdict.NOT_MEASURABLE, ""))
+    replication: ReplicationOutcome | None = None
 
     @property
     def primary(self) -> PartOutcome | None:
@@ -86,7 +121,7 @@ class ClaimOutcome:
 
     def row(self) -> dict[str, object]:
         """The summary row of :meth:`ClaimsRunner.run`."""
-        p = self.primary
+        p, rep = self.primary, self.replication
         r = p.result if p else None
         raw = None if r is None else r.details.get("p_raw", r.p_value)
         return {"id": self.definition.id, "verdict": self.decision.label.value, "n": r.n if r else None,
@@ -94,14 +129,43 @@ class ClaimOutcome:
                 "ci_high": r.ci_high if r else None, "effect_size": r.effect_size if r else None,
                 "p_value": raw, "p_adjusted": r.p_value if r else None,
                 "published": self.definition.published, "reason": self.decision.reason,
-                "snapshots": [s.label for s in self.snapshots]}
+                "snapshots": [s.label for s in self.snapshots],
+                "population": f"{self.definition.population_key}: {self.definition.population}",
+                "frames": [s.frame for s in self.snapshots],
+                "replication": rep.label.value if rep else None, "replication_reason": rep.reason if rep else None,
+                "replication_snapshot": rep.snapshot.label if rep and rep.snapshot else None}
+
+
+_FRAMES_QUERY = f"""
+SELECT ?graph ?kind ?method (GROUP_CONCAT(STR(?population); separator=" ") AS ?covers) WHERE {{
+  GRAPH <{CATALOG_GRAPH}> {{
+    ?graph ptmkg:frameKind ?kind . OPTIONAL {{ ?graph ptmkg:samplingMethod ?method }}
+    OPTIONAL {{ ?graph ptmkg:coversPopulation ?population }}
+  }}
+}} GROUP BY ?graph ?kind ?method"""
+_FILES_QUERY = f"""SELECT ?graph (GROUP_CONCAT(?f; separator="\\n") AS ?files) WHERE {{
+  GRAPH <{CATALOG_GRAPH}> {{ ?graph ptmkg:inputFile ?f }} }} GROUP BY ?graph"""
 
 
 def loaded_snapshots(store: GraphStore) -> list[Snapshot]:
-    """Data snapshots in the store (claim definitions and verdict graphs excluded), oldest first."""
+    """Data snapshots in the store (claim definitions and verdict graphs excluded), oldest first, each with the
+    sampling frame of its catalog record (or, for a record written before frames were recorded, of its source)."""
     frame = store.snapshots()
-    return [Snapshot(r["graph"], r["source"], str(r["version"]), r["hash"])
-            for r in frame.iter_rows(named=True) if r["source"] not in _NOT_DATA]
+    stated = {r["graph"]: r for r in store.query(_FRAMES_QUERY).iter_rows(named=True)}
+    files = {r["graph"]: tuple(r["files"].split("\n")) for r in store.query(_FILES_QUERY).iter_rows(named=True)}
+    out = []
+    for r in frame.iter_rows(named=True):
+        if r["source"] in _NOT_DATA:
+            continue
+        if r["graph"] in stated:
+            f = stated[r["graph"]]
+            kind, method = f["kind"], f["method"] or ""
+            covers = tuple(iri.rsplit("/", 1)[-1] for iri in (f["covers"] or "").split())
+        else:
+            known = frame_for(r["source"], files.get(r["graph"], ()))
+            kind, method, covers = (known.kind, known.drawn, known.covers) if known else ("", "", ())
+        out.append(Snapshot(r["graph"], r["source"], str(r["version"]), r["hash"], kind, covers, method))
+    return out
 
 
 def resolve_snapshots(store: GraphStore, refs: list[str]) -> list[Snapshot]:
@@ -194,32 +258,83 @@ class ClaimsRunner:
         outcomes = [self._measure(d, chosen) for d in defs]
         _correct(outcomes)
         for o in outcomes:
+            o.replication = self._replicate(o.definition, loaded)
             _decide(o)
         return outcomes
 
     def _measure(self, d: ClaimDefinition, chosen: list[Snapshot]) -> ClaimOutcome:
         snaps = scope(d, chosen)
-        graphs = [s.graph for s in snaps]
-        empty = pl.DataFrame()
         if not snaps:
             where = f"sources {', '.join(d.sources)}" if d.sources else "data"
             parts = [PartOutcome(p, None, [f"a loaded snapshot of {where}"], 0.0) for p in d.parts]
-            return ClaimOutcome(d, snaps, parts, empty)
+            return ClaimOutcome(d, snaps, parts, pl.DataFrame())
+        parts, evidence = self._run_parts(d, d.parts, d.query.sparql, snaps, list(d.fields))
+        return ClaimOutcome(d, snaps, parts, evidence)
+
+    def _run_parts(self, d: ClaimDefinition, parts: tuple[Part, ...], sparql: str, snaps: list[Snapshot],
+                   needs: list[str]) -> tuple[list[PartOutcome], pl.DataFrame]:
+        """Field checks (ASK per field a part ``needs``), the measuring query over ``snaps``, and each part's test."""
+        graphs = [s.graph for s in snaps]
+        wanted = {f for p in parts for f in p.test.get("needs", needs)}
         missing = [name for name, pattern in d.fields.items()
-                   if not self.store.query(f"ASK {{ {pattern} }}", graphs=graphs)]
-        runnable = any(not set(p.test.get("needs", list(d.fields))) & set(missing) for p in d.parts)
-        evidence = self.store.query(d.query.sparql, graphs=graphs) if runnable else empty
+                   if name in wanted and not self.store.query(f"ASK {{ {pattern} }}", graphs=graphs)]
+        testable = [p for p in parts if not p.impossible]
+        runnable = any(not set(p.test.get("needs", needs)) & set(missing) for p in testable)
+        evidence = self.store.query(sparql, graphs=graphs) if runnable else pl.DataFrame()
         if runnable:
-            evidence = derive(evidence, [op for p in d.parts for op in p.test.get("derive", [])])
-        parts = []
-        for p in d.parts:
-            absent = [f for f in p.test.get("needs", list(d.fields)) if f in missing]
-            if absent:
-                parts.append(PartOutcome(p, None, absent, 0.0))
+            evidence = derive(evidence, [op for p in testable for op in p.test.get("derive", [])])
+        out = []
+        for p in parts:
+            absent = [f for f in p.test.get("needs", needs) if f in missing]
+            if p.impossible or absent:
+                out.append(PartOutcome(p, None, absent, 0.0))
                 continue
             rows = select_rows(evidence, p)
-            parts.append(PartOutcome(p, measure(rows, p), [], missing_share(rows, p)))
-        return ClaimOutcome(d, snaps, parts, evidence)
+            out.append(PartOutcome(p, measure(rows, p), [], missing_share(rows, p)))
+        return out, evidence
+
+    def _replicate(self, d: ClaimDefinition, loaded: list[Snapshot]) -> ReplicationOutcome | None:
+        """Recompute the paper's numbers on the snapshot holding the paper's own data (``replication:``)."""
+        r = d.replication
+        if r is None:
+            return None
+        if r.impossible:
+            return ReplicationOutcome(Replication.NOT_REPLICABLE, r.impossible)
+        snap = replication_snapshot(d, loaded)
+        if snap is None:
+            return ReplicationOutcome(Replication.NOT_RUN, f"the paper's data ({r.snapshot}) is not loaded: "
+                                                           f"ptmkg ingest {r.source} <its folder>")
+        checks = r.checks or d.parts
+        sparql = (r.query or d.query).sparql
+        parts, evidence = self._run_parts(d, checks, sparql, [snap], [] if r.checks else list(d.fields))
+        for p in parts:
+            if p.part.impossible:
+                p.check = ReplicationDecision(Replication.NOT_REPLICABLE, f"{p.part.impossible} → NOT REPLICABLE")
+                continue
+            p.decision = decide(p.part.rule, p.result, missing_fields=p.missing_fields, missing_share=p.missing_share)
+            p.check = replication_check(p.part.rule, p.decision)
+        label = combine_replication([p.check for p in parts])
+        reason = "; ".join(_check_reason(p) for p in parts) + (f". {r.note}" if r.note else "")
+        return ReplicationOutcome(label, f"{r.definition} — {reason}", snap, parts, evidence)
+
+
+def replication_snapshot(d: ClaimDefinition, loaded: list[Snapshot]) -> Snapshot | None:
+    """The latest loaded snapshot named by the claim's replication block whose frame covers its ``covers``
+    population (the paper's own data: e.g. the family trees, not a live harvest of the same source)."""
+    r = d.replication
+    if r is None or not r.snapshot:
+        return None
+    source, _, version = r.snapshot.partition("@")
+    hits = [s for s in loaded if s.source == source and s.version.startswith(version) and r.covers in s.covers]
+    return hits[-1] if hits else None
+
+
+def _check_reason(p: PartOutcome) -> str:
+    published = f" (published: {p.part.published})" if p.part.published else ""
+    r = p.result
+    counted = (f"counted {r.details['count']:,} vs published {r.details['expected']:,}; "
+               if r is not None and "expected" in r.details else "")
+    return f"{p.part.name}{published}: {counted}{p.check.reason if p.check else ''}"
 
 
 def scope(d: ClaimDefinition, chosen: list[Snapshot]) -> list[Snapshot]:
@@ -281,8 +396,15 @@ def _decide(o: ClaimOutcome) -> None:
         o.decision = Decision(Verdict.NOT_MEASURABLE,
                               f"context claim without a statistical test (would need: {fields}) → NOT MEASURABLE")
         return
+    own = o.replication.snapshot if o.replication else None
     for p in o.parts:
         p.decision = decide(p.part.rule, p.result, missing_fields=p.missing_fields, missing_share=p.missing_share)
+        outside = [s for s in o.snapshots if (p.part.source in (None, s.source)) and s != own
+                   and o.definition.population_key not in s.covers]
+        if outside:
+            frames = " and ".join(f"{s.label} ({s.frame_kind or 'no stated frame'})" for s in outside)
+            population = f"{o.definition.population} [{o.definition.population_key}]"
+            p.decision = not_comparable(p.decision, frames, population)
     decisions = [dataclasses.replace(p.decision, reason=f"{p.part.name}: {p.decision.reason}") for p in o.parts]
     o.decision = decisions[0] if len(decisions) == 1 else combine(decisions)
 

@@ -40,6 +40,16 @@ class Verdict(str, Enum):
     NOT_SUPPORTED = "NOT SUPPORTED"
     INSUFFICIENT_DATA = "INSUFFICIENT DATA"
     NOT_MEASURABLE = "NOT MEASURABLE"
+    NOT_COMPARABLE = "NOT COMPARABLE"
+
+
+class Replication(str, Enum):
+    """Outcome of recomputing a paper's published numbers on the paper's own data."""
+
+    REPLICATED = "REPLICATED"
+    DIFFERS = "DIFFERS"
+    NOT_REPLICABLE = "NOT REPLICABLE"
+    NOT_RUN = "NOT RUN"
 
 
 @dataclass(frozen=True)
@@ -48,6 +58,48 @@ class Decision:
 
     label: Verdict
     reason: str
+
+
+@dataclass(frozen=True)
+class ReplicationDecision:
+    """A replication label with a one-line reason (measured vs published, and why they differ if known)."""
+
+    label: Replication
+    reason: str
+
+
+_JUDGED = {Verdict.REPLICATED, Verdict.SUPPORTED, Verdict.NOT_SUPPORTED}
+
+
+def not_comparable(decision: Decision, frame: str, population: str) -> Decision:
+    """A judged decision turned NOT COMPARABLE: the frame measured does not cover the claim's population.
+
+    Decisions that judge nothing (NOT MEASURABLE, INSUFFICIENT DATA) are returned as they are; the estimate
+    stays in the reason as a description of the sample."""
+    if decision.label not in _JUDGED:
+        return decision
+    estimate = decision.reason.rsplit(" → ", 1)[0]
+    return Decision(Verdict.NOT_COMPARABLE, f"{estimate} (descriptive only: {frame} does not cover the claim's "
+                                            f"population, {population}) → NOT COMPARABLE")
+
+
+def replication_check(rule: dict[str, Any], decision: Decision) -> ReplicationDecision:
+    """A claim-part decision read as a replication check: with a published value in the rule, REPLICATED means
+    the value was reproduced; without one (a direction-only claim), that the direction holds."""
+    head = decision.reason.rsplit(" → ", 1)[0]
+    if decision.label not in _JUDGED:
+        return ReplicationDecision(Replication.NOT_REPLICABLE, f"{head} → NOT REPLICABLE")
+    hit = decision.label == Verdict.REPLICATED if "published" in rule else decision.label != Verdict.NOT_SUPPORTED
+    label = Replication.REPLICATED if hit else Replication.DIFFERS
+    return ReplicationDecision(label, f"{head} → {label.value}")
+
+
+def combine_replication(checks: Sequence[ReplicationDecision]) -> Replication:
+    """DIFFERS if any check differs; REPLICATED if every runnable check replicates; else NOT REPLICABLE."""
+    labels = {c.label for c in checks}
+    if Replication.DIFFERS in labels:
+        return Replication.DIFFERS
+    return Replication.REPLICATED if Replication.REPLICATED in labels else Replication.NOT_REPLICABLE
 
 
 _COMMON = {"kind", "min_n", "alpha", "max_missing_share"}
@@ -245,13 +297,14 @@ def decide(rule: dict[str, Any], result: TestResult | None, *, missing_fields: S
     return Decision(label, f"{reason} → {label.value}")
 
 
-_COMBINE_ORDER = [Verdict.NOT_SUPPORTED, Verdict.NOT_MEASURABLE, Verdict.INSUFFICIENT_DATA,
+_COMBINE_ORDER = [Verdict.NOT_SUPPORTED, Verdict.NOT_COMPARABLE, Verdict.NOT_MEASURABLE, Verdict.INSUFFICIENT_DATA,
                   Verdict.SUPPORTED, Verdict.REPLICATED]
 
 
 def combine(decisions: Iterable[Decision]) -> Decision:
     """AND of several parts of one claim (three-valued logic): any NOT SUPPORTED part refutes the claim;
-    otherwise NOT MEASURABLE, then INSUFFICIENT DATA, win; it is REPLICATED only if every part is."""
+    otherwise a part measured on a frame that does not cover the claim's population makes it NOT COMPARABLE,
+    then NOT MEASURABLE, then INSUFFICIENT DATA win; it is REPLICATED only if every part is."""
     parts = list(decisions)
     if not parts:
         raise ValueError("combine needs at least one decision")

@@ -1,0 +1,66 @@
+"""Claims on all the shared data: replication on the papers' own data, and no verdict on a foreign frame.
+
+Published figures are typed from the papers (citations beside them); measured ones are read from the raw files.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from ptmkg import KG
+from ptmkg.ingest import ingest_all
+from tests.conftest import SHARED_DATA, shared_path
+
+JUDGED = {"REPLICATED", "SUPPORTED", "NOT SUPPORTED"}
+
+
+@pytest.fixture(scope="module")
+def full() -> KG:
+    shared_path("data")
+    kg = KG.memory()
+    ingest_all(kg, SHARED_DATA)
+    return kg
+
+
+@pytest.fixture(scope="module")
+def outcomes(full):
+    return {o.definition.id: o for o in full.claims.outcomes()}
+
+
+def test_doc04_card_share_on_family_trees_is_not_comparable(outcomes):
+    """DOC-04 speaks of the 52,227 PTLMs of Ajibode et al.; the family trees (drawn from popular families, where
+    every model has a card) cannot judge it: the 100% stays visible, but as a description."""
+    raw = pl.concat([pl.read_csv(f, infer_schema=False, columns=["metadata"])
+                     for f in sorted((SHARED_DATA / "hf-lineage").glob("*.csv"))])
+    o = outcomes["DOC-04"]
+    share = o.parts[0]
+    assert [s.source for s in o.snapshots] == ["hf"] and share.result.n > 1000 and share.result.n <= raw.height
+    assert share.result.estimate > 0.99
+    assert share.decision.label.value == "NOT COMPARABLE" and o.decision.label.value == "NOT COMPARABLE"
+    assert "convenience sample" in share.decision.reason and "ptlms-2024" in share.decision.reason
+
+
+def test_pop02_zero_download_share_on_peatmoss_is_not_comparable(outcomes):
+    """POP-02: '>70% of 348,181 models have 0 downloads' (arXiv:2405.13058) is about every Hub model; the PeaTMOSS
+    June 2022 snapshot lists models with downloads, so its 0% zero share is a property of the sample."""
+    import sqlite3
+
+    db = sqlite3.connect(SHARED_DATA / "hf-slr-esem24" / "PeaTMOSS_ANCIENT.db")
+    zero, total = db.execute("SELECT SUM(downloads_last_month = 0), COUNT(*) FROM PeaTMOSS_ANCIENT").fetchone()
+    o = outcomes["POP-02"]
+    zero_share = o.parts[0]
+    assert zero_share.result.estimate == pytest.approx(zero / total, abs=1e-3) and zero / total < 0.01
+    assert o.decision.label.value == "NOT COMPARABLE" and all(p.decision.label.value == "NOT COMPARABLE"
+                                                              for p in o.parts)
+    assert "esem24" in o.decision.reason and "hf-models" in o.decision.reason
+
+
+def test_no_verdict_rests_on_a_frame_that_does_not_cover_the_population(outcomes):
+    for o in outcomes.values():
+        own = o.replication.snapshot if o.replication else None
+        for p in o.parts:
+            if p.decision.label.value not in JUDGED:
+                continue
+            feeding = [s for s in o.snapshots if p.part.source in (None, s.source)]
+            assert all(s == own or o.definition.population_key in s.covers for s in feeding), (o.definition.id, p)
