@@ -1,0 +1,124 @@
+"""The graph an exercise runs on: the starter sources in memory, plus loopback SPARQL endpoints for SERVICE."""
+
+from __future__ import annotations
+
+import threading
+import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pyoxigraph as ox
+
+from ptmkg.endpoint import LOOPBACK
+from ptmkg.errors import PtmkgError, sparql_syntax_error
+from ptmkg.namespaces import PREFIXES
+from ptmkg.results import solutions_frame
+from ptmkg.sparql_guard import ServiceRefused, check_services
+
+@lru_cache(maxsize=8)
+def exercise_store(sources: tuple[str, ...]) -> ox.Store:
+    """An in-memory store holding ``sources`` (each ingested as its own snapshot graph); built once per process."""
+    from ptmkg.kg import KG
+
+    kg = KG.memory()
+    for source in sources:
+        kg.ingest(source)
+    return kg.oxigraph
+
+
+def _handler(store: ox.Store) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        """The SPARQL 1.1 protocol's query operation (GET ?query= or POST), read-only, JSON results."""
+
+        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            self._answer(urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query).get("query", [""])[0])
+
+        def do_POST(self) -> None:  # noqa: N802
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode("utf-8")
+            if self.headers.get("Content-Type", "").startswith("application/sparql-query"):
+                self._answer(body)
+            else:
+                self._answer(urllib.parse.parse_qs(body).get("query", [""])[0])
+
+        def _answer(self, query: str) -> None:
+            try:
+                result = store.query(query, use_default_graph_as_union=True)
+                if isinstance(result, ox.QueryTriples):
+                    data, kind = result.serialize(format=ox.RdfFormat.N_TRIPLES), "application/n-triples"
+                else:
+                    data, kind = result.serialize(format=ox.QueryResultsFormat.JSON), "application/sparql-results+json"
+                status = 200
+            except (SyntaxError, OSError) as e:
+                data, kind, status = str(e).encode(), "text/plain", 400
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    return Handler
+
+
+@contextmanager
+def loopback_endpoints(services: dict[str, tuple[str, ...]]) -> Iterator[dict[str, str]]:
+    """Serve each service's sources on 127.0.0.1 (a free port, in this process); yields IRI → local URL.
+
+    The servers stop when the block ends.
+    """
+    servers: list[ThreadingHTTPServer] = []
+    urls: dict[str, str] = {}
+    try:
+        for iri, sources in services.items():
+            server = ThreadingHTTPServer((LOOPBACK, 0), _handler(exercise_store(sources)))
+            threading.Thread(target=server.serve_forever, name=f"ptmkg-service-{iri}", daemon=True).start()
+            servers.append(server)
+            urls[iri] = f"http://{LOOPBACK}:{server.server_address[1]}/query"
+        yield urls
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
+
+
+def execute(query: str, sources: tuple[str, ...], services: dict[str, tuple[str, ...]] | None = None,
+            *, frame: bool = False) -> tuple[list[str] | None, object]:
+    """Run ``query`` on the exercise graph; returns (variables, rows of terms) for SELECT, (None, bool) for
+    ASK and (None, triples) for CONSTRUCT/DESCRIBE; with ``frame`` a SELECT gives (variables, DataFrame).
+    A syntax error raises PtmkgError naming line and column.
+
+    Service IRIs named in ``services`` are rewritten to the loopback endpoints serving them; a SERVICE
+    call to any other endpoint is refused before the query runs.
+    """
+    store = exercise_store(sources)
+    with loopback_endpoints(services or {}) as urls:
+        text = query
+        for iri, url in urls.items():
+            text = text.replace(f"<{iri}>", f"<{url}>")
+        try:
+            check_services(text, urls.values())
+        except ServiceRefused:
+            named = ", ".join(f"<{iri}>" for iri in urls) or "none: it needs no SERVICE"
+            raise PtmkgError(f"SERVICE may call only this exercise's endpoints ({named})") from None
+        try:
+            result = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
+            if isinstance(result, ox.QueryBoolean):
+                return None, bool(result)
+            if isinstance(result, ox.QuerySolutions) and frame:
+                frame_ = solutions_frame(result)
+                return frame_.columns, frame_
+            if isinstance(result, ox.QuerySolutions):
+                names = [v.value for v in result.variables]
+                return names, [tuple(row[i] for i in range(len(names))) for row in result]
+            return None, [tuple(t) for t in result]
+        except SyntaxError as e:
+            raise sparql_syntax_error(query, str(e)) from None
+        except OSError as e:
+            message = str(e)
+            for iri, url in urls.items():
+                message = message.replace(url, iri)
+            raise PtmkgError(f"the query failed while running: {message}") from None
