@@ -64,3 +64,33 @@ def test_no_verdict_rests_on_a_frame_that_does_not_cover_the_population(outcomes
                 continue
             feeding = [s for s in o.snapshots if p.part.source in (None, s.source)]
             assert all(s == own or o.definition.population_key in s.covers for s in feeding), (o.definition.id, p)
+
+
+def _check(outcome, name):
+    return next(p for p in outcome.replication.checks if p.part.name == name)
+
+
+def test_lin01_replicated_on_the_52227_ptlms_of_its_paper(outcomes):
+    """Ajibode et al. (arXiv:2409.10472, abstract): 52,227 PTLMs; fine-tuning and quantization most prevalent."""
+    raw = pl.read_csv(SHARED_DATA / "ptlm-versioning" / "all_NLP_with_quantization.csv", infer_schema=False)
+    o = outcomes["LIN-01"]
+    assert o.replication.snapshot.source == "ptlm-versioning" and o.replication.label.value == "REPLICATED"
+    count = _check(o, "PTLMs in the study").result
+    assert count.details["expected"] == 52227  # published
+    assert count.details["count"] == raw["model_name"].str.to_lowercase().n_unique()
+    finetuned = _check(o, "fine-tuning the most prevalent variant")
+    assert finetuned.result.estimate == pytest.approx((raw.unique("model_name")["variants"] == "finetuned").mean(),
+                                                      abs=1e-4)
+    assert _check(o, "base models").check.label.value == "NOT REPLICABLE"
+    assert o.decision.label.value == "NOT COMPARABLE"  # the family trees are no sample of the PTLMs
+    assert [s.source for s in o.snapshots] == ["hf"]
+
+
+def test_en01_replicated_on_the_carbon_study_and_not_judged_on_family_trees(outcomes):
+    """Castaño et al. (arXiv:2305.11164, abstract): 1,417 models with carbon-emission data."""
+    raw = pl.read_csv(SHARED_DATA / "hf-carbon" / "HFStreamlit.csv", infer_schema=False)
+    o = outcomes["EN-01"]
+    assert o.replication.snapshot.version.startswith("2023") and o.replication.label.value == "REPLICATED"
+    count = _check(o, "models reporting emissions").result
+    assert count.details["expected"] == 1417 and count.details["count"] == raw["modelId"].n_unique()
+    assert o.decision.label.value == "NOT COMPARABLE" and "hf-models" in o.decision.reason
