@@ -85,7 +85,7 @@ def test_query_reproduces_the_published_figure_table(kg: KG, name: str, publishe
     took = time.perf_counter() - start
     width = len(published[0])
     assert got.select(got.columns[:width]).head(len(published)).rows() == published
-    assert took < 2.0, f"{name} took {took:.2f} s"
+    assert took < 5.0, f"{name} took {took:.2f} s"  # each takes 0.02-0.4 s here; this catches a bad plan
 
 
 def test_journal_names_count_either_by_spelling_or_by_merged_journal(kg: KG) -> None:
