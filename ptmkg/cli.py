@@ -10,6 +10,7 @@ import traceback
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import NoReturn
 
 import polars as pl
 
@@ -197,14 +198,22 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from ptmkg.endpoint import serve
+    from ptmkg.endpoint.server import Settings, serve
 
-    return serve(Path(args.store or default_store_path()), args.host, args.port, args.cors)
+    return serve(Settings(Path(args.store or default_store_path()), args.host, args.port, args.cors, args.timeout,
+                          args.max_result_mb, tuple(args.allow_service), args.workers))
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, with a usage mistake told in one line that says where the usage is."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} ('{self.prog} --help' shows the usage)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (every command takes --store)."""
-    parser = argparse.ArgumentParser(prog="ptmkg", description="A reproducibility knowledge graph of pre-trained models.")
+    parser = Parser(prog="ptmkg", description="A reproducibility knowledge graph of pre-trained models.")
     parser.add_argument("--version", action="version", version=f"ptmkg {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -257,7 +266,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("serve", cmd_serve, "serve the store as a read-only SPARQL endpoint")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
     p.add_argument("--port", type=int, default=7878)
-    p.add_argument("--cors", action="store_true", help="allow cross-origin requests")
+    p.add_argument("--cors", action="store_true", help="allow cross-origin requests (off by default)")
+    p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
+                   help="stop a query after this long and answer 503 (default: 30)")
+    p.add_argument("--max-result-mb", type=float, default=100.0, metavar="MB",
+                   help="refuse (422) a result larger than this once serialised (default: 100)")
+    p.add_argument("--allow-service", nargs="+", default=[], metavar="IRI",
+                   help="endpoint IRIs that SERVICE may call (default: none; every SERVICE is refused)")
+    p.add_argument("--workers", type=int, default=4, help="queries answered at once (default: 4)")
 
     for extension in ("ptmkg.energy.cli", "ptmkg.claims.cli", "ptmkg.teaching.cli"):
         try:

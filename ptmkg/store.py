@@ -321,6 +321,12 @@ class GraphStore:
             raise PtmkgError(f"unknown format '{fmt}'; use one of {', '.join(FORMATS)}")
         if fmt not in _QUAD_FORMATS and snapshot is None:
             raise PtmkgError(f"{fmt} holds one graph: name a snapshot, or use nquads/trig/jsonld")
+        if not hasattr(output, "write"):
+            folder = Path(output).resolve().parent
+            if not folder.is_dir():
+                raise PtmkgError(f"cannot write {output}: the folder {folder} does not exist")
+            if not os.access(folder, os.W_OK):
+                raise PtmkgError(f"cannot write {output}: the folder {folder} is not writable")
         kwargs: dict[str, object] = {"format": FORMATS[fmt]}
         if snapshot is not None:
             kwargs["from_graph"] = ox.NamedNode(snapshot)
