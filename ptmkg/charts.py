@@ -13,6 +13,8 @@ from pathlib import Path
 import altair as alt
 import polars as pl
 
+from ptmkg.errors import PtmkgError
+
 _MARKS = {"bar", "line", "point", "area", "tick", "circle", "square", "rule"}
 COUNT = "count()"
 
@@ -28,9 +30,24 @@ def enable_offline() -> bool:
     """Render charts with the JS bundled in Python packages (no CDN) when in Jupyter; returns whether it did."""
     if not in_jupyter():
         return False
-    alt.renderers.enable("jupyter", offline=True)
-    alt.JupyterChart.enable_offline(True)
+    try:
+        alt.renderers.enable("jupyter", offline=True)
+        alt.JupyterChart.enable_offline(True)
+    except ImportError as e:
+        print(f"charts render online (the offline renderer needs {e.name or 'vl-convert-python'}: "
+              "pip install vl-convert-python anywidget)")
+        return False
     return True
+
+
+def vl_convert():
+    """The vl-convert module (static PNG/SVG rendering), or one clear error naming the package to install."""
+    try:
+        import vl_convert as vlc
+    except ImportError:
+        raise PtmkgError("static charts (PNG, SVG, the HTML report) need vl-convert-python: "
+                         "pip install vl-convert-python") from None
+    return vlc
 
 
 def chart_widget(figure: alt.TopLevelMixin) -> alt.JupyterChart:
@@ -100,8 +117,7 @@ def chart(df: pl.DataFrame, spec: dict[str, str], *, title: str | None = None, t
 
 def save(figure: alt.TopLevelMixin, path: str | Path, scale: float = 1.0) -> Path:
     """Write a chart as PNG or SVG (by suffix) with vl-convert, offline; returns the path."""
-    import vl_convert as vlc
-
+    vlc = vl_convert()
     path = Path(path)
     spec = figure.to_json()
     if path.suffix == ".png":

@@ -53,3 +53,14 @@ def test_save_png_and_svg(tmp_path):
 
 def test_not_in_jupyter_under_pytest():
     assert in_jupyter() is False
+
+
+def test_static_export_without_vl_convert_is_one_clear_error(monkeypatch, tmp_path):
+    import altair as alt
+
+    from ptmkg.errors import PtmkgError
+
+    monkeypatch.setitem(__import__("sys").modules, "vl_convert", None)  # as if not installed
+    figure = alt.Chart(pl.DataFrame({"a": [1]})).mark_bar().encode(x="a")
+    with pytest.raises(PtmkgError, match="pip install vl-convert-python"):
+        save(figure, tmp_path / "c.png")

@@ -85,9 +85,9 @@ def chart(o: ClaimOutcome, part: PartOutcome) -> alt.Chart | None:
 
 def svg(c: alt.Chart) -> str:
     """A chart as inline SVG (rendered offline by vl-convert)."""
-    import vl_convert as vlc
+    from ptmkg.charts import vl_convert
 
-    return vlc.vegalite_to_svg(c.properties(width=420, height=240).to_json())
+    return vl_convert().vegalite_to_svg(c.properties(width=420, height=240).to_json())
 
 
 def html_report(outcomes: list[ClaimOutcome]) -> str:
