@@ -329,6 +329,12 @@ def replication_snapshot(d: ClaimDefinition, loaded: list[Snapshot]) -> Snapshot
     return hits[-1] if hits else None
 
 
+def feeding(o: ClaimOutcome, part: Part) -> list[Snapshot]:
+    """The snapshots whose rows feed a part: those of its ``source`` (``a|b``) if any is in the run, else all."""
+    named = [s for s in o.snapshots if part.source and s.source in part.source.split("|")]
+    return named or o.snapshots
+
+
 def _check_reason(p: PartOutcome) -> str:
     published = f" (published: {p.part.published})" if p.part.published else ""
     r = p.result
@@ -399,8 +405,7 @@ def _decide(o: ClaimOutcome) -> None:
     own = o.replication.snapshot if o.replication else None
     for p in o.parts:
         p.decision = decide(p.part.rule, p.result, missing_fields=p.missing_fields, missing_share=p.missing_share)
-        outside = [s for s in o.snapshots if (p.part.source in (None, s.source)) and s != own
-                   and o.definition.population_key not in s.covers]
+        outside = [s for s in feeding(o, p.part) if s != own and o.definition.population_key not in s.covers]
         if outside:
             frames = " and ".join(f"{s.label} ({s.frame_kind or 'no stated frame'})" for s in outside)
             population = f"{o.definition.population} [{o.definition.population_key}]"
