@@ -158,3 +158,16 @@ def test_a_bug_says_it_is_one(monkeypatch, capsys):
     code, lines = _walk(capsys, ["sources"])
     assert code == 70 and lines[0].startswith("Traceback")
     assert "internal error" in lines[-1] and "not a mistake of yours" in lines[-1]
+
+
+def test_an_allowed_service_that_fails_is_one_error():
+    from ptmkg.errors import PtmkgError
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}/sparql"
+    sock.close()  # nothing listens there now
+    kg = KG.memory()
+    kg.allow_service = (url,)
+    with pytest.raises(PtmkgError, match="SERVICE call of the query failed: Connection refused"):
+        kg.query(f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}")
