@@ -148,4 +148,4 @@ def get(name: str | Exercise, root: Path = TEACHING_DIR) -> Exercise:
         for e in found.values():
             if e.number == int(name):
                 return e
-    raise UnknownNameError("exercise", name, list(found))
+    raise UnknownNameError("exercise", name, list(found), listing="ptmkg teach list")

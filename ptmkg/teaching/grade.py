@@ -6,6 +6,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import permutations
 
 import pyoxigraph as ox
@@ -287,6 +288,35 @@ def _form(result: tuple[list[str] | None, object]) -> str:
     return "SELECT" if names is not None else "ASK" if isinstance(rows, bool) else "CONSTRUCT or DESCRIBE"
 
 
+def _readable_syntax_error(message: str) -> str:
+    """The parser's message with its list of expected characters (Unicode ranges and all) cut short."""
+    head, _, what_and_display = message.partition(": ")
+    lines = what_and_display.split("\n")
+    what, display = "\n".join(lines[:-2]), lines[-2:]
+    if "Prefix not found" in what:
+        what = "unknown prefix"
+    elif len(what) > 90 or "\\u{" in what:
+        what = "the parser cannot read on from here"
+    return "\n".join([f"{head}: {what}", *display])
+
+
+def _syntax_advice(message: str) -> str:
+    """What usually causes the parser to stop where it did, in a student's words."""
+    if "Prefix not found" in message:
+        return ("The prefix before ':' is unknown. Declared for you: " + ", ".join(f"{p}:" for p in PREFIXES)
+                + "; declare others with PREFIX p: <...>.")
+    return ("The parser stopped at the caret: the mistake is there or just before it. Usual causes: a missing '.' "
+            "between triple patterns, an unclosed bracket, brace or quote, an operator without its right-hand "
+            "side, or BIND(... AS ?x) for a variable already bound.")
+
+
+@lru_cache(maxsize=64)
+def _reference(solution: str, sources: tuple[str, ...], services: tuple[tuple[str, tuple[str, ...]], ...],
+               ) -> tuple[list[str] | None, object]:
+    """The reference's result (the graph is fixed, so it is computed once per process)."""
+    return execute(solution, sources, dict(services))
+
+
 def check(exercise: str | Exercise, query: str) -> Feedback:
     """Grade ``query`` against the exercise's reference solution on the exercise's graph.
 
@@ -295,7 +325,7 @@ def check(exercise: str | Exercise, query: str) -> Feedback:
     """
     ex = get(exercise)
     fb = Feedback(exercise=ex.id, correct=False)
-    expected = execute(ex.solution, ex.sources, ex.services)
+    expected = _reference(ex.solution, ex.sources, tuple(ex.services.items()))
     try:
         got = execute(query, ex.sources, ex.services)
     except PtmkgError as e:
@@ -304,7 +334,9 @@ def check(exercise: str | Exercise, query: str) -> Feedback:
         fb.problems.append("syntax" if m else "error")
         if m:
             fb.line, fb.column = int(m.group(1)), int(m.group(2))
-        fb.messages.append(text)
+            fb.messages += [_readable_syntax_error(text), _syntax_advice(text)]
+        else:
+            fb.messages.append(text)
         return fb
     if _form(expected) != _form(got):
         fb.problems.append("form")
