@@ -42,7 +42,8 @@ def test_markdown_and_snapshot_option(store, capsys):
     assert main(["claims", "--store", str(store), "--claim", "ART-01", "--snapshot", "literature@2023",
                  "--format", "md", "--no-record"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("| claim | verdict |") and "| ART-01 | REPLICATED |" in out
+    assert out.startswith("| claim | population | replicated on | replication | measured on | verdict |")
+    assert "| ART-01 | code-lm-papers-2023 | — | NOT REPLICABLE | literature@2023 | REPLICATED | 0.27 (n=100) |" in out
     assert KG(store, read_only=True).snapshots().filter(source="claims").height == 0
 
 
@@ -52,6 +53,8 @@ def test_html_report_has_inline_svg(store, tmp_path):
                  "--read-only"]) == 0
     page = out.read_text(encoding="utf-8")
     assert "<svg" in page and "Hort, Grishina, Moonen" in page and "cdn" not in page.lower()
+    assert "<th>replication</th><td class='r NOT_REPLICABLE'>NOT REPLICABLE: the Hort et al. coding sheet" in page
+    assert "literature@2024: study sample (a systematic-review coding sheet" in page
 
 
 def test_diff(store, capsys):

@@ -68,7 +68,8 @@ def _render(outcomes: list[ClaimOutcome], fmt: str) -> str:
     if fmt == "html":
         return report.html_report(outcomes)
     frame = results_frame(outcomes).with_columns(pl.col("snapshots").list.join(", "))
-    return _table(frame.select("id", "verdict", "n", "estimate", "ci_low", "ci_high", "p_adjusted", "reason"))
+    return _table(frame.select("id", "replication", "verdict", "n", "estimate", "ci_low", "ci_high", "p_adjusted",
+                               "reason"))
 
 
 def _table(frame: pl.DataFrame) -> str:

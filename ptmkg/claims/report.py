@@ -14,12 +14,36 @@ MAX_CHART_ROWS = 5000
 
 
 def markdown(outcomes: list[ClaimOutcome]) -> str:
-    """A Markdown table: id, verdict, published, measured, reason."""
-    lines = ["| claim | verdict | published | measured | reason |", "| --- | --- | --- | --- | --- |"]
+    """A Markdown table: claim, population, replication (paper's data → result), verdict (snapshots → label),
+    and the headline estimate (descriptive only where the verdict is NOT COMPARABLE)."""
+    lines = ["| claim | population | replicated on | replication | measured on | verdict | estimate |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
     for o in outcomes:
-        lines.append(f"| {o.definition.id} | {o.decision.label.value} | {_cell(o.definition.published)} | "
-                     f"{_cell(measured(o))} | {_cell(o.decision.reason)} |")
+        rep = o.replication
+        on = rep.snapshot.label if rep and rep.snapshot else "—"
+        snaps = ", ".join(s.label for s in o.snapshots) if o.primary is not None else ""
+        lines.append(f"| {o.definition.id} | {o.definition.population_key} | {_cell(on)} | "
+                     f"{rep.label.value if rep else '—'} | {_cell(snaps or '—')} | {o.decision.label.value} | "
+                     f"{_cell(headline(o))} |")
     return "\n".join(lines) + "\n"
+
+
+def headline(o: ClaimOutcome) -> str:
+    """The headline estimate and n (no interval or p-value), marked descriptive when its part is NOT COMPARABLE."""
+    p = o.primary
+    if p is None or p.result is None:
+        return "—"
+    text = f"{p.result.estimate:.3g} (n={p.result.n:,})"
+    return f"{text}, descriptive" if p.decision and p.decision.label.value == "NOT COMPARABLE" else text
+
+
+def replication_text(o: ClaimOutcome) -> str:
+    """``LABEL on snapshot: reason`` for the replication step, or '—' when the claim has none."""
+    rep = o.replication
+    if rep is None:
+        return "—"
+    on = f" on {rep.snapshot.label}" if rep.snapshot else ""
+    return f"{rep.label.value}{on}: {rep.reason}"
 
 
 def to_json(outcomes: list[ClaimOutcome]) -> str:
@@ -102,25 +126,33 @@ def html_report(outcomes: list[ClaimOutcome]) -> str:
             figure = f"<figure>{svg(c)}</figure>" if c is not None else ""
             parts.append(f"<h3>{html.escape(p.part.name)}</h3><p>{html.escape(decision)}</p>{figure}")
         snaps = ", ".join(s.label for s in o.snapshots) or "none"
+        frames = "; ".join(f"{s.label}: {s.frame}" for s in o.snapshots) or "none"
         sections.append(
             f"<section id='{d.id}'><h2>{d.id} <span class='v {o.decision.label.name}'>"
             f"{o.decision.label.value}</span></h2>"
             f"<blockquote>{html.escape(d.wording)}</blockquote>"
             f"<p class='src'>{html.escape(d.citation)} <a href='{html.escape(d.paper)}'>{html.escape(d.paper)}</a></p>"
-            f"<table><tr><th>published</th><td>{html.escape(d.published)}</td></tr>"
+            f"<table><tr><th>population</th><td>{html.escape(d.population)} ({d.population_key})</td></tr>"
+            f"<tr><th>published</th><td>{html.escape(d.published)}</td></tr>"
+            f"<tr><th>replication</th><td class='r {o.replication.label.name if o.replication else ''}'>"
+            f"{html.escape(replication_text(o))}</td></tr>"
             f"<tr><th>measured</th><td>{html.escape(measured(o))}</td></tr>"
             f"<tr><th>snapshots</th><td>{html.escape(snaps)}</td></tr>"
+            f"<tr><th>frames</th><td>{html.escape(frames)}</td></tr>"
             f"<tr><th>claim version</th><td>{d.version}</td></tr></table>"
             + (f"<p class='note'>{html.escape(d.note)}</p>" if d.note else "") + "".join(parts) + "</section>")
     rows = "".join(f"<tr><td><a href='#{o.definition.id}'>{o.definition.id}</a></td>"
+                   f"<td class='r {o.replication.label.name if o.replication else ''}'>"
+                   f"{o.replication.label.value if o.replication else '—'}</td>"
                    f"<td class='v {o.decision.label.name}'>{o.decision.label.value}</td>"
                    f"<td>{html.escape(measured(o))}</td></tr>" for o in outcomes)
+    head = "<tr><th>claim</th><th>replication</th><th>verdict</th><th>measured</th></tr>"
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>ptmkg claims</title><style>{_CSS}</style>"
-            f"</head><body><h1>Literature claims tested on the graph</h1><table>{rows}</table>"
+            f"</head><body><h1>Literature claims tested on the graph</h1><table>{head}{rows}</table>"
             f"{''.join(sections)}</body></html>\n")
 
 
 _CSS = ("body{font-family:sans-serif;max-width:60em;margin:auto}blockquote{font-style:italic}"
         "td,th{text-align:left;padding:2px 8px;vertical-align:top}.v{font-weight:bold}"
-        ".REPLICATED,.SUPPORTED{color:#1a7f37}.NOT_SUPPORTED{color:#cf222e}"
-        ".INSUFFICIENT_DATA,.NOT_MEASURABLE{color:#6e7781}.note,.src{color:#555;font-size:90%}")
+        ".REPLICATED,.SUPPORTED{color:#1a7f37}.NOT_SUPPORTED,.DIFFERS{color:#cf222e}"
+        ".INSUFFICIENT_DATA,.NOT_MEASURABLE,.NOT_COMPARABLE,.NOT_REPLICABLE,.NOT_RUN{color:#6e7781}.note,.src{color:#555;font-size:90%}")
