@@ -2,7 +2,8 @@
 
 from ptmkg.widgets.claim_explorer import ClaimExplorer
 from ptmkg.widgets.energy_calculator import EnergyCalculator
+from ptmkg.widgets.exercise import ExerciseWidget
 from ptmkg.widgets.lineage_explorer import LineageExplorer
 from ptmkg.widgets.query_explorer import QueryExplorer
 
-__all__ = ["ClaimExplorer", "EnergyCalculator", "LineageExplorer", "QueryExplorer"]
+__all__ = ["ClaimExplorer", "EnergyCalculator", "ExerciseWidget", "LineageExplorer", "QueryExplorer"]
