@@ -47,8 +47,10 @@ def test_wheel_carries_queries_ontology_and_data(wheel):
         missing = [str(p.relative_to(ROOT)) for p in files
                    if f"ptmkg/_bundled/{p.relative_to(ROOT).as_posix()}" not in names]
         assert not missing, f"not in the wheel: {missing[:5]}"
-    data = [p for p in (ROOT / "ptmkg").rglob("*") if p.is_file() and p.suffix in {".csv", ".gz", ".json"}]
-    assert data and all(p.relative_to(ROOT).as_posix() in names for p in data)
+    data = [p for p in (ROOT / "ptmkg").rglob("*")
+            if p.is_file() and p.suffix not in {".py", ".pyc"} and "__pycache__" not in p.parts]
+    missing = [p.relative_to(ROOT).as_posix() for p in data if p.relative_to(ROOT).as_posix() not in names]
+    assert data and not missing, f"package files not in the wheel: {missing[:5]}"
 
 
 def test_resources_are_found_inside_a_zipped_install(wheel, tmp_path):
