@@ -102,7 +102,7 @@ def test_quickstart_renders_query_explorer_and_chart(lab):
     assert checks["charts"] >= 2  # the standalone chart and the QueryExplorer's chart tab content
 
 
-VERDICTS = {"REPLICATED", "SUPPORTED", "NOT SUPPORTED", "INSUFFICIENT DATA", "NOT MEASURABLE"}
+VERDICTS = {"REPLICATED", "SUPPORTED", "NOT SUPPORTED", "INSUFFICIENT DATA", "NOT MEASURABLE", "NOT COMPARABLE"}
 
 
 def test_claims_notebook_shows_a_verdict(lab):

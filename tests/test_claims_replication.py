@@ -147,3 +147,29 @@ def test_every_claim_with_shared_data_has_a_replication_step(outcomes):
         assert o.replication is not None, entry["id"]
         if "data/" in str(entry.get("shared_data")) and o.replication.label.value == "NOT REPLICABLE":
             assert o.replication.reason, entry["id"]  # the YAML says why
+
+
+def test_claim_explorer_shows_replication_beside_the_verdict(full):
+    from ptmkg.widgets.claim_explorer import ClaimExplorer
+
+    ce = ClaimExplorer(full, "LIN-01")
+    assert ce.verdict["replication"] == "REPLICATED" and ce.verdict["verdict"] == "NOT COMPARABLE"
+    assert ce.verdict["replication_snapshot"].startswith("ptlm-versioning@")
+    page = ce.verdict_html.value
+    assert 'data-replication="REPLICATED"' in page and 'data-verdict="NOT COMPARABLE"' in page
+    assert "counted 52,226 vs published 52,227" in page and "convenience sample" in page
+    assert "ptlms-2024" in ce.info.value
+
+
+def test_recorded_run_keeps_replication_and_verdict_apart(full):
+    from ptmkg.claims.record import record_run
+
+    graph = record_run(full, full.claims.outcomes(["EN-01", "DOC-04"]))
+    rows = full.query(f"""SELECT ?id ?verdict ?replication ?on WHERE {{ GRAPH <{graph}> {{
+        ?v ptmkg:verdictOf ?c ; ptmkg:verdict ?verdict ; ptmkg:replication ?replication .
+        OPTIONAL {{ ?v ptmkg:replicatedOn ?on }} }}
+        ?c ptmkg:claimId ?id }} ORDER BY ?id""")
+    assert rows["id"].to_list() == ["DOC-04", "EN-01"]
+    assert rows["verdict"].to_list() == ["NOT COMPARABLE", "NOT COMPARABLE"]
+    assert rows["replication"].to_list() == ["NOT REPLICABLE", "REPLICATED"]
+    assert rows["on"][0] is None and "/graph/hf-carbon/" in rows["on"][1]

@@ -217,11 +217,12 @@ def _same(verdict, row):
 
 def test_claim_explorer_verdict_is_the_runners(kg):
     ce = ClaimExplorer(kg, "EN-01")
-    assert _same(ce.verdict, _run_row(kg, "EN-01")) and ce.verdict["verdict"] == "SUPPORTED"
+    assert _same(ce.verdict, _run_row(kg, "EN-01")) and ce.verdict["verdict"] == "NOT COMPARABLE"
     assert ce.verdict["snapshots"] == ["starter@2025-04-05..2025-04-26"] and ce.verdict["filters"] == {}
     starter = kg.snapshots().filter(source="starter")["graph"].item()
     assert ce.snapshot_options() == [("starter@2025-04-05..2025-04-26", starter)]
-    assert 'data-verdict="SUPPORTED"' in ce.verdict_html.value and "Castaño" in ce.info.value
+    assert 'data-verdict="NOT COMPARABLE"' in ce.verdict_html.value and "Castaño" in ce.info.value
+    assert 'data-replication="NOT RUN"' in ce.verdict_html.value  # the carbon study's data are not loaded
     assert ce.evidence.height == 469 and "469 rows" in ce.table.position.value
     assert list(ce.charts) == ["overall share", "monthly trend"]  # one chart per tested part
     assert ce.chart.to_dict()["encoding"]["x"]["field"] == "reports"  # the headline proportion: counts per flag
@@ -242,7 +243,7 @@ def test_claim_explorer_year_filter_retests_the_rows(kg):
     assert ce.evidence.height == n and v["n"] == n and v["estimate"] == 0.0
     assert v["ci_high"] == pytest.approx(1 - 0.025 ** (1 / n))  # Clopper–Pearson upper bound for 0 of n
     # the upper bound (0.074) is no longer below the 5 % threshold, and 9 months are too few for a trend
-    assert v["verdict"] == "NOT SUPPORTED" and "monthly trend: n=9 < min_n=30" in v["reason"]
+    assert v["verdict"] == "NOT COMPARABLE" and "monthly trend: n=9 < min_n=30" in v["reason"]
     assert "48 of 469 evidence rows (year = 2023)" in ce.verdict_html.value
     assert ce.filter_controls["year"].value == 2023
     ce.filter_controls["year"].value = ""  # the user picks "(all)": the runner's verdict is back

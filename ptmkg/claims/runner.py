@@ -364,7 +364,8 @@ def scope(d: ClaimDefinition, chosen: list[Snapshot]) -> list[Snapshot]:
 def retest(outcome: ClaimOutcome, rows: pl.DataFrame) -> ClaimOutcome:
     """The claim's tests and verdict rules re-run on ``rows`` (a subset of its evidence) as a one-claim batch.
 
-    Derived columns keep the values computed on all rows; parts whose fields are absent stay unmeasured.
+    Derived columns keep the values computed on all rows; parts whose fields are absent stay unmeasured; the
+    replication step (on the paper's data, not on these rows) is kept as it was.
     """
     d = outcome.definition
     if not d.parts or not outcome.evidence.width:
@@ -376,7 +377,7 @@ def retest(outcome: ClaimOutcome, rows: pl.DataFrame) -> ClaimOutcome:
             continue
         selected = select_rows(rows, old.part)
         parts.append(PartOutcome(old.part, measure(selected, old.part), [], missing_share(selected, old.part)))
-    new = ClaimOutcome(d, outcome.snapshots, parts, rows)
+    new = ClaimOutcome(d, outcome.snapshots, parts, rows, replication=outcome.replication)
     _correct([new])
     _decide(new)
     return new

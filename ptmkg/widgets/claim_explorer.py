@@ -15,7 +15,7 @@ from ptmkg.charts import chart_widget
 from ptmkg.claims import report
 from ptmkg.claims.definitions import ClaimDefinition
 from ptmkg.claims.runner import ClaimOutcome, loaded_snapshots, retest
-from ptmkg.claims.verdict import Verdict
+from ptmkg.claims.verdict import Replication, Verdict
 from ptmkg.errors import PtmkgError
 from ptmkg.kg import KG
 from ptmkg.widgets.table import ResultTable, to_html
@@ -29,7 +29,9 @@ FILTERS: dict[str, tuple[str, ...]] = {
 """Filter name → the evidence columns that carry it (first present wins; ``year`` may come from a date)."""
 
 COLOURS = {Verdict.REPLICATED: "#116329", Verdict.SUPPORTED: "#2da44e", Verdict.NOT_SUPPORTED: "#cf222e",
-           Verdict.INSUFFICIENT_DATA: "#9a6700", Verdict.NOT_MEASURABLE: "#6e7781"}
+           Verdict.INSUFFICIENT_DATA: "#9a6700", Verdict.NOT_MEASURABLE: "#6e7781", Verdict.NOT_COMPARABLE: "#8250df"}
+REPLICATION_COLOURS = {Replication.REPLICATED: "#116329", Replication.DIFFERS: "#cf222e",
+                       Replication.NOT_REPLICABLE: "#6e7781", Replication.NOT_RUN: "#9a6700"}
 _ANY = ""  # the dropdown value for "no choice" (ipywidgets shows a None value as an empty selection)
 
 
@@ -78,6 +80,13 @@ def verdict_badge(label: str) -> str:
     """A coloured HTML badge for a verdict label (ValueError for an unknown label)."""
     colour = COLOURS[Verdict(label)]
     return (f'<span class="ptmkg-verdict" data-verdict="{html.escape(label)}" style="background:{colour};'
+            f'color:white;padding:2px 10px;border-radius:10px;font-weight:600">{html.escape(label)}</span>')
+
+
+def replication_badge(label: str) -> str:
+    """A coloured HTML badge for a replication label (ValueError for an unknown label)."""
+    colour = REPLICATION_COLOURS[Replication(label)]
+    return (f'<span class="ptmkg-replication" data-replication="{html.escape(label)}" style="background:{colour};'
             f'color:white;padding:2px 10px;border-radius:10px;font-weight:600">{html.escape(label)}</span>')
 
 
@@ -187,7 +196,7 @@ class ClaimExplorer(w.VBox):
         self.info.value = (f"<p style='font-size:14px'><b>{html.escape(d.id)}</b> (v{d.version}) "
                            f"{html.escape(d.wording)}</p><p><i>{html.escape(d.citation)}</i><br>"
                            f"<b>published:</b> {html.escape(d.published)}"
-                           + (f"<br><b>population:</b> {html.escape(d.population)}" if d.population else "")
+                           + f"<br><b>population:</b> {html.escape(d.population)} ({html.escape(d.population_key)})"
                            + (f"<br><small>{html.escape(d.note)}</small>" if d.note else "") + "</p>")
         self.sparql.value = f"<pre>{html.escape(d.query.sparql)}</pre>"
         return self._measure()
@@ -257,6 +266,7 @@ class ClaimExplorer(w.VBox):
         v, o = self.verdict, self.outcome
         ci = "" if v["ci_low"] is None else f" [{_num(v['ci_low'])}, {_num(v['ci_high'])}]"
         scope = ", ".join(v["snapshots"]) or "no loaded snapshot of its sources"
+        frames = "; ".join(v["frames"]) or "no frame"
         where = " and ".join(f"{k} = {html.escape(str(x))}" for k, x in self.filters.items())
         rows = f"{o.evidence.height:,} of {self.full.evidence.height:,} evidence rows ({where})" if where else \
             f"{o.evidence.height:,} evidence rows"
@@ -264,12 +274,21 @@ class ClaimExplorer(w.VBox):
             f"<div style='font-size:14px;margin:6px 0'>{verdict_badge(v['verdict'])} "
             f"&nbsp;measured <b>{_num(v['estimate'])}</b>{ci} vs published <i>{html.escape(v['published'])}</i></div>"
             f"<div>n = {_num(v['n'])} · p = {_num(v['p_value'])} (adjusted {_num(v['p_adjusted'])}) · "
-            f"effect size {_num(v['effect_size'])} · on {html.escape(scope)} · {rows}</div>"
-            f"<div><b>reason:</b> {html.escape(v['reason'])}</div>")
+            f"effect size {_num(v['effect_size'])} · on {html.escape(scope)} ({html.escape(frames)}) · {rows}</div>"
+            f"<div><b>reason:</b> {html.escape(v['reason'])}</div>" + self._replication_html(v))
         self.parts_html.value = to_html(parts_frame(o)) if o.parts else ""
         self.table.show(o.evidence)
         self.chart_box.children = [w.VBox([w.HTML(f"<b>{html.escape(name)}</b>"), chart_widget(c)])
                                    for name, c in self.charts.items()] or [w.HTML("<i>no tested part to chart</i>")]
+
+    @staticmethod
+    def _replication_html(v: dict[str, Any]) -> str:
+        """The replication step's badge, the paper's snapshot and the reason (nothing if the claim has none)."""
+        if v["replication"] is None:
+            return ""
+        on = f" on {html.escape(v['replication_snapshot'])}" if v["replication_snapshot"] else ""
+        return (f"<div style='margin-top:6px'><b>replication</b> {replication_badge(v['replication'])}{on}: "
+                f"{html.escape(v['replication_reason'])}</div>")
 
     def _react(self, method: Any, *args: object) -> None:
         if not self._quiet:
