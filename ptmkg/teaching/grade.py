@@ -295,7 +295,7 @@ def _readable_syntax_error(message: str) -> str:
     what, display = "\n".join(lines[:-2]), lines[-2:]
     if "Prefix not found" in what:
         what = "unknown prefix"
-    elif len(what) > 90 or "\\u{" in what:
+    elif len(what) > 90 or "\\u{" in what or what.count(",") >= 4:
         what = "the parser cannot read on from here"
     return "\n".join([f"{head}: {what}", *display])
 
