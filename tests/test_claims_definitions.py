@@ -8,6 +8,7 @@ import yaml
 from ptmkg import KG
 from ptmkg.claims.definitions import CLAIMS_DIR, load_definition, load_definitions, paper_iri
 from ptmkg.errors import InputError
+from ptmkg.frames import POPULATIONS
 from ptmkg.queries import catalogue
 from tests.conftest import shared_path
 
@@ -55,11 +56,32 @@ def test_bad_definitions_name_the_field(tmp_path):
     with pytest.raises(InputError) as e:
         load_definition(bad_rule)
     assert e.value.field == "test.stat"
+    bad_rule.write_text(good.replace("key: code-lm-papers-2023", "key: everything"))
+    with pytest.raises(InputError) as e:
+        load_definition(bad_rule)
+    assert e.value.field == "population"
+    bad_rule.write_text(good.replace("replication:\n  impossible:", "replication:\n  snapshot: literature\n  impossible:"))
+    with pytest.raises(InputError, match="names no snapshot") as e:
+        load_definition(bad_rule)
+    bad_rule.write_text(good.replace("replication:\n  impossible: >-", "replication:\n  snapshot: literature\n  note: >-"))
+    with pytest.raises(InputError, match="needs snapshot and definition") as e:
+        load_definition(bad_rule)
     renamed = tmp_path / "ART-09.yaml"
     renamed.write_text(good)
     with pytest.raises(InputError) as e:
         load_definition(renamed)
     assert e.value.field == "id"
+
+
+def test_every_claim_states_population_and_replication():
+    defs = load_definitions()
+    for d in defs.values():
+        assert d.population_key and d.population and d.replication is not None, d.id
+        assert bool(d.replication.impossible) != bool(d.replication.snapshot), d.id
+    runnable = sorted(i for i, d in defs.items() if d.replication.snapshot)
+    assert runnable == ["DATA-01", "DOC-03", "DOC-05", "DOC-08", "EN-01", "EN-02", "EN-03", "EN-04", "LIC-01",
+                        "LIN-01", "LIN-02", "LIN-03", "POP-03", "REP-05", "VER-01", "VER-02", "VER-04"]
+    assert defs["EN-01"].replication.covers == "hf-co2-reporting" and defs["LIN-01"].replication.query
 
 
 def test_claims_by_keyword_is_a_sparql_query():
@@ -70,3 +92,6 @@ def test_claims_by_keyword_is_a_sparql_query():
     assert sorted(got["claim"].unique().to_list()) == expected and len(expected) >= 6
     assert kg.query("ASK { ?c a schema:Claim ; ptmkg:measuredBy ?t . ?t a sh:SPARQLSelectExecutable ; "
                     "ptmkg:requiresField 'model.baseModel' }")
+    about = kg.query("SELECT ?label WHERE { ?c ptmkg:claimId 'LIN-01' ; ptmkg:aboutPopulation ?p . "
+                     "?p a ptmkg:Population ; rdfs:label ?label }")
+    assert about["label"].to_list() == [POPULATIONS["ptlms-2024"]]

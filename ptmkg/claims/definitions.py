@@ -55,7 +55,7 @@ class Part:
 
 
 @dataclass(frozen=True)
-class Replication:
+class ReplicationSpec:
     """Recomputing the paper's published numbers on the paper's own data (``replication:`` in the YAML).
 
     ``snapshot`` is ``source`` or ``source@version`` of the snapshot holding that data; ``checks`` default to
@@ -95,7 +95,7 @@ class ClaimDefinition:
     sources: tuple[str, ...] = ()
     note: str = ""
     population_key: str = ""
-    replication: Replication | None = None
+    replication: ReplicationSpec | None = None
     path: Path | None = field(default=None, compare=False)
 
     @property
@@ -133,6 +133,13 @@ def _part(raw: dict[str, Any], path: Path, index: int) -> Part:
     return Part(name, test, rule, source=raw.get("source"), published=published)
 
 
+def _parts(raw: list[dict[str, Any]], path: Path) -> tuple[Part, ...]:
+    parts = tuple(_part(p, path, i) for i, p in enumerate(raw))
+    if any(p.impossible for p in parts):
+        raise InputError(str(path), "'impossible' belongs to replication checks, not to parts", field="parts")
+    return parts
+
+
 def _population(raw: dict[str, Any], path: Path) -> tuple[str, str]:
     pop = raw.get("population")
     if not isinstance(pop, dict) or pop.get("key") not in POPULATIONS or not pop.get("text"):
@@ -141,14 +148,14 @@ def _population(raw: dict[str, Any], path: Path) -> tuple[str, str]:
     return str(pop["key"]), " ".join(str(pop["text"]).split())
 
 
-def _replication(raw: dict[str, Any] | None, path: Path, population_key: str) -> Replication | None:
+def _replication(raw: dict[str, Any] | None, path: Path, population_key: str) -> ReplicationSpec | None:
     if raw is None:
         return None
     words = {k: " ".join(str(raw.get(k, "")).split()) for k in ("definition", "impossible", "note")}
     if words["impossible"]:
         if raw.get("snapshot") or raw.get("checks"):
             raise InputError(str(path), "an impossible replication names no snapshot or checks", field="replication")
-        return Replication(impossible=words["impossible"], note=words["note"])
+        return ReplicationSpec(impossible=words["impossible"], note=words["note"])
     if not raw.get("snapshot") or not words["definition"]:
         raise InputError(str(path), "replication needs snapshot and definition (or impossible)", field="replication")
     query = None
@@ -161,7 +168,7 @@ def _replication(raw: dict[str, Any] | None, path: Path, population_key: str) ->
     covers = str(raw.get("covers") or population_key)
     if covers not in POPULATIONS:
         raise InputError(str(path), f"unknown population {covers!r}", field="replication.covers")
-    return Replication(str(raw["snapshot"]), words["definition"], checks, query, note=words["note"], covers=covers)
+    return ReplicationSpec(str(raw["snapshot"]), words["definition"], checks, query, note=words["note"], covers=covers)
 
 
 def load_definition(path: Path) -> ClaimDefinition:
@@ -191,7 +198,7 @@ def load_definition(path: Path) -> ClaimDefinition:
         population=population,
         keywords=tuple(raw.get("keywords") or ()),
         fields={str(k): str(v) for k, v in (raw["fields"] or {}).items()},
-        parts=tuple(_part(p, path, i) for i, p in enumerate(raw.get("parts") or [])),
+        parts=_parts(raw.get("parts") or [], path),
         query=parse_query_file(rq, f"claims/{raw['id']}"),
         sources=tuple(raw.get("sources") or ()),
         note=" ".join(str(raw.get("note", "")).split()),
