@@ -1,20 +1,34 @@
-"""The SPARQL endpoint: Oxigraph's read-only server on loopback, queried with SPARQLWrapper."""
+"""``ptmkg serve`` on loopback over the starter snapshot: protocol, formats, read-only, SERVICE, limits, signals, API."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+import os
+import signal
 import socket
 import subprocess
+import sys
+import threading
 import time
 import urllib.error
 import urllib.request
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import urlencode
 
+import pyoxigraph as ox
 import pytest
 from SPARQLWrapper import JSON, SPARQLWrapper
 
 from ptmkg import KG
-from ptmkg.endpoint import LOOPBACK, server_command
-from ptmkg.errors import PtmkgError
-from tests.test_store import info, model_triples
+from ptmkg.endpoint.server import LOOPBACK, Settings, banner, is_loopback
+from ptmkg.namespaces import PTMKG, VOID
+from ptmkg.queries import catalogue
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # 57k^3 rows: never finishes
 
 
 def free_port() -> int:
@@ -23,55 +37,418 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class Listener:
+    """A loopback TCP listener that counts the connections it receives (and answers none)."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind((LOOPBACK, 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.url = f"http://{LOOPBACK}:{self.sock.getsockname()[1]}/sparql"
+        self.connections = 0
+        self.running = True
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        while self.running:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            conn.close()
+
+    def close(self) -> None:
+        self.running = False
+        self.thread.join(timeout=5)
+        self.sock.close()
+
+
 @pytest.fixture
-def endpoint(tmp_path):
-    store = tmp_path / "store"
-    kg = KG(store)
-    kg.load_snapshot(info(), model_triples())
-    del kg  # release the write lock: the server opens the store read-only
-    port = free_port()
-    proc = subprocess.Popen(server_command(store, port=port), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://{LOOPBACK}:{port}"
-    for _ in range(100):
+def listener():
+    lst = Listener()
+    yield lst
+    lst.close()
+
+
+class Server:
+    """``python -m ptmkg.cli serve`` as a child process on a free loopback port."""
+
+    def __init__(self, store: Path, *options: str):
+        self.port = free_port()
+        self.url = f"http://{LOOPBACK}:{self.port}"
+        self.proc = subprocess.Popen([sys.executable, "-m", "ptmkg.cli", "serve", "--store", str(store),
+                                      "--port", str(self.port), "--workers", "2", *options],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(self.url + "/query?query=ASK%7B%7D", timeout=2)
+                return
+            except (urllib.error.URLError, ConnectionError):
+                if self.proc.poll() is not None:
+                    pytest.fail(self.proc.stderr.read().decode())
+                time.sleep(0.1)
+        self.stop()
+        pytest.fail("ptmkg serve did not start")
+
+    def workers(self) -> list[int]:
+        """Child processes of every thread of the server (replacements are started by a helper thread)."""
+        tasks = Path(f"/proc/{self.proc.pid}/task").glob("*/children")
+        return [int(p) for t in tasks for p in t.read_text().split()]
+
+    def stop(self, sig: int = signal.SIGTERM) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
         try:
-            urllib.request.urlopen(url + "/query?query=ASK%7B%7D", timeout=1)
+            return self.proc.wait(timeout=20)
+        finally:
+            self.proc.stderr.close()
+
+
+def request(url: str, data: bytes | None = None, headers: dict[str, str] | None = None,
+            method: str | None = None) -> tuple[int, str, bytes]:
+    """Status, Content-Type and body, also for error statuses."""
+    req = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(req, timeout=60) as r:
+            return r.status, r.headers.get("Content-Type", ""), r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers.get("Content-Type", ""), e.read()
+
+
+def get(base: str, query: str, accept: str = "application/sparql-results+json", **extra: str):
+    return request(f"{base}/query?{urlencode({'query': query, **extra})}", headers={"Accept": accept})
+
+
+def parse(body: bytes, fmt: ox.RdfFormat = ox.RdfFormat.TURTLE) -> set[ox.Triple]:
+    return {ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(body, fmt)}
+
+
+def gone(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] in "ZX"
+    except FileNotFoundError:
+        return True
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("endpoint") / "store"
+    kg = KG(path)
+    kg.ingest("starter")
+    kg.ingest("starter-carbon")
+    del kg  # release the write lock: the workers open the store read-only
+    return path
+
+
+@pytest.fixture(scope="module")
+def allowed():
+    lst = Listener()
+    yield lst
+    lst.close()
+
+
+@pytest.fixture(scope="module")
+def server(store, allowed):
+    server = Server(store, "--timeout", "5", "--max-result-mb", "1", "--allow-service", allowed.url)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def endpoint(server) -> str:
+    return server.url
+
+
+@pytest.fixture(scope="module")
+def kg(store, endpoint) -> KG:
+    return KG(store, read_only=True)
+
+
+def quads(kg: KG) -> int:
+    return kg.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")["n"][0]
+
+
+# -- SPARQL 1.1 Protocol and formats --------------------------------------------------------------
+
+TOP = "SELECT ?id ?d WHERE { ?m ptmkg:hubId ?id ; ptmkg:downloads ?d } ORDER BY DESC(?d) ?id LIMIT 5"
+
+
+def test_get_post_form_and_post_direct_give_the_same_rows(endpoint, kg):
+    expected = kg.query(TOP)["id"].to_list()
+    answers = [get(endpoint, TOP),
+               request(endpoint + "/query", urlencode({"query": TOP}).encode(),
+                       {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/sparql-results+json"}),
+               request(endpoint + "/query", TOP.encode(), {"Content-Type": "application/sparql-query"})]
+    for status, ctype, body in answers:
+        assert status == 200 and ctype.startswith("application/sparql-results+json")
+        assert [b["id"]["value"] for b in json.loads(body)["results"]["bindings"]] == expected
+
+
+def test_select_results_as_xml_csv_and_tsv(endpoint, kg):
+    expected = kg.query(TOP)
+    status, ctype, body = get(endpoint, TOP, "application/sparql-results+xml")
+    assert status == 200 and ctype.startswith("application/sparql-results+xml")
+    ns = {"r": "http://www.w3.org/2005/sparql-results#"}
+    ids = [b.find("r:literal", ns).text for b in ET.fromstring(body).iterfind(".//r:binding[@name='id']", ns)]
+    assert ids == expected["id"].to_list()
+    status, ctype, body = get(endpoint, TOP, "text/csv")
+    rows = list(csv.DictReader(io.StringIO(body.decode())))
+    assert ctype.startswith("text/csv") and [int(r["d"]) for r in rows] == expected["d"].to_list()
+    status, ctype, body = get(endpoint, TOP, "text/tab-separated-values")
+    lines = body.decode().splitlines()
+    assert ctype.startswith("text/tab-separated-values") and lines[0] == "?id\t?d" and len(lines) == 6
+
+
+def test_construct_as_turtle_ntriples_and_jsonld(endpoint, kg):
+    q = "CONSTRUCT { ?m ptmkg:hubId ?id } WHERE { ?m ptmkg:hubId ?id ; ptmkg:downloads ?d FILTER(?d > 1000) }"
+    expected = set(kg.query(q))
+    assert expected
+    for accept, fmt in [("text/turtle", ox.RdfFormat.TURTLE), ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+                        ("application/ld+json", ox.RdfFormat.JSON_LD)]:
+        status, ctype, body = get(endpoint, q, accept)
+        assert status == 200 and ctype.startswith(accept)
+        assert parse(body, fmt) == expected
+
+
+def test_describe_and_ask(endpoint):
+    status, _, body = get(endpoint, "DESCRIBE ?m WHERE { ?m ptmkg:hubId \"microsoft/phi-2\" }", "text/turtle")
+    assert status == 200 and any(t.predicate.value == PTMKG + "hubId" for t in parse(body))
+    status, _, body = get(endpoint, "ASK { ?m ptmkg:hubId \"microsoft/phi-2\" }")
+    assert status == 200 and json.loads(body)["boolean"] is True
+
+
+def test_unacceptable_format_and_bad_query_are_readable_errors(endpoint):
+    status, ctype, body = get(endpoint, TOP, "image/png")
+    assert status == 406 and b"application/sparql-results+json" in body
+    status, ctype, body = get(endpoint, "SELECT * WHERE { ?s ?p }")
+    assert status == 400 and ctype.startswith("text/plain") and b"SPARQL syntax error" in body
+
+
+def test_default_graph_uri_restricts_the_dataset(endpoint, kg):
+    snaps = kg.snapshots()
+    graph, triples = snaps["graph"][0], snaps["triples"][0]
+    q = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    status, _, body = get(endpoint, q, **{"default-graph-uri": graph})
+    assert status == 200 and int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) == triples
+    _, _, body = get(endpoint, q)
+    assert int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) > triples  # the union of snapshots
+
+
+def test_sparqlwrapper_reads_the_union_of_snapshots(endpoint, kg):
+    client = SPARQLWrapper(endpoint + "/query")
+    client.setQuery("PREFIX ptmkg: <https://w3id.org/ptmkg/> SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m a ptmkg:Model }")
+    client.setReturnFormat(JSON)
+    n = int(client.query().convert()["results"]["bindings"][0]["n"]["value"])
+    assert n == kg.query("SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m a ptmkg:Model }")["n"][0] > 400
+
+
+# -- read-only -------------------------------------------------------------------------------------
+
+def test_every_kind_of_update_is_refused_and_the_store_is_unchanged(endpoint, kg):
+    before = quads(kg)
+    drop = "DELETE WHERE { GRAPH ?g { ?s ?p ?o } }"
+    answers = [
+        request(endpoint + "/update", drop.encode(), {"Content-Type": "application/sparql-update"}),
+        request(endpoint + "/update", urlencode({"update": drop}).encode(),
+                {"Content-Type": "application/x-www-form-urlencoded"}),
+        request(endpoint + "/query", drop.encode(), {"Content-Type": "application/sparql-update"}),
+        request(endpoint + "/query", urlencode({"update": "DROP ALL"}).encode(),
+                {"Content-Type": "application/x-www-form-urlencoded"}),
+        get(endpoint, "PREFIX x: <http://x/> # comment\nINSERT DATA { x:a x:b x:c }"),
+        get(endpoint, drop),
+    ]
+    for status, _, body in answers:
+        assert status == 403 and b"read-only" in body, body
+    assert quads(kg) == before > 50_000
+
+
+# -- SERVICE: no request leaves the process unless allowed ----------------------------------------
+
+def service_queries(url: str) -> list[str]:
+    host, path = url.removeprefix("http://").split("/", 1)
+    return [f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+            f"SELECT * WHERE {{ SERVICE SILENT <{url}> {{ ?s ?p ?o }} }}",
+            f"PREFIX far: <http://{host}/> SELECT * WHERE {{ ?m ptmkg:hubId ?id OPTIONAL {{ service far:{path} {{ ?m ?p ?o }} }} }}",
+            f"SELECT * WHERE {{ SERV\\u0049CE <{url}> {{ ?s ?p ?o }} }}",
+            f"BASE <http://{host}/> SELECT * WHERE {{ SERVICE <{path}> {{ ?s ?p ?o }} }}",
+            "SELECT * WHERE { BIND(<%s> AS ?e) SERVICE ?e { ?s ?p ?o } }" % url]
+
+
+def test_service_is_refused_by_the_endpoint_and_nothing_is_requested(endpoint, listener):
+    for q in service_queries(listener.url):
+        status, _, body = get(endpoint, q)
+        assert status == 403 and b"refused" in body and b"--allow-service" in body, (q, body)
+    federated = [q.name for q in catalogue() if "SERVICE <" in q.sparql]
+    for name in federated:  # the course's federated exercises: their loopback endpoints are not allow-listed here
+        status, _, body = request(f"{endpoint}/api/{name}")
+        assert status == 403 and b"SERVICE <http://127.0.0.1:" in body
+    time.sleep(0.5)
+    assert listener.connections == 0
+
+
+def test_an_allowed_service_is_called(endpoint, allowed):
+    """The control: the same check sees the request when the IRI is on the allowlist."""
+    status, _, _ = get(endpoint, f"SELECT * WHERE {{ SERVICE SILENT <{allowed.url}> {{ ?s ?p ?o }} }}")
+    assert status == 200
+    for _ in range(50):
+        if allowed.connections:
             break
-        except (urllib.error.URLError, ConnectionError):
-            if proc.poll() is not None:
-                pytest.fail(proc.stderr.read().decode())
-            time.sleep(0.1)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+        time.sleep(0.1)
+    assert allowed.connections >= 1
 
 
-def test_default_bind_is_loopback(tmp_path):
-    KG(tmp_path / "s").load_snapshot(info(), model_triples())
-    cmd = server_command(tmp_path / "s")
-    assert "serve-read-only" in cmd and cmd[cmd.index("--bind") + 1] == "127.0.0.1:7878"
+def test_kg_query_refuses_service_unless_allowed(listener):
+    kg = KG.memory()
+    for q in service_queries(listener.url):
+        with pytest.raises(Exception, match="refused"):
+            kg.query(q)
+    time.sleep(0.3)
+    assert listener.connections == 0
+    kg.allow_service = (listener.url,)
+    kg.query(f"SELECT * WHERE {{ SERVICE SILENT <{listener.url}> {{ ?s ?p ?o }} }}")
+    assert listener.connections >= 1
+
+
+def test_ptmkg_query_on_the_command_line_refuses_service(tmp_path, listener, store):
+    rq = tmp_path / "far.rq"
+    rq.write_text(f"#+ summary: far away\nSELECT * WHERE {{ SERVICE SILENT <{listener.url}> {{ ?s ?p ?o }} }}\n")
+    done = subprocess.run([sys.executable, "-m", "ptmkg.cli", "query", str(rq), "--store", str(store)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and f"SERVICE <{listener.url}> is refused" in done.stderr
+    assert listener.connections == 0
+
+
+# -- time limit and size cap ----------------------------------------------------------------------
+
+def test_a_query_past_the_time_limit_is_an_error_status_and_the_worker_is_replaced(server):
+    before = set(server.workers())
+    start = time.monotonic()
+    status, ctype, body = get(server.url, HEAVY)
+    assert status == 503 and ctype.startswith("text/plain")
+    assert b"5 s limit" in body and b"--timeout" in body
+    assert 5 <= time.monotonic() - start < 30
+    for _ in range(100):
+        now = set(server.workers())
+        if len(now) == 2 and now != before:
+            break
+        time.sleep(0.1)
+    assert len(now) == 2 and len(now & before) == 1  # the stuck worker was killed and replaced
+    time.sleep(1)  # the replacement has opened the store
+    for _ in range(4):
+        status, _, body = get(server.url, TOP)
+        assert status == 200 and json.loads(body)["results"]["bindings"]
+
+
+def test_a_result_past_the_size_cap_is_refused(endpoint):
+    status, ctype, body = get(endpoint, "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert status == 422 and b"cap of 1 MB" in body and b"LIMIT" in body
+    assert get(endpoint, TOP)[0] == 200
+
+
+# -- stopping -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_stops_the_server_and_its_workers(store, sig):
+    server = Server(store)
+    workers = server.workers()
+    assert len(workers) == 2 and not any(gone(p) for p in workers)
+    assert server.stop(sig) == 0
+    for _ in range(50):
+        if all(gone(p) for p in workers):
+            break
+        time.sleep(0.1)
+    assert all(gone(p) for p in workers)
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(server.url + "/query?query=ASK%7B%7D", timeout=2)
+
+
+def test_workers_die_with_a_killed_server(store):
+    server = Server(store)
+    workers = server.workers()
+    server.stop(signal.SIGKILL)
+    for _ in range(50):
+        if all(gone(p) for p in workers):
+            break
+        time.sleep(0.1)
+    assert all(gone(p) for p in workers)
+
+
+# -- binding, CORS ---------------------------------------------------------------------------------
+
+def test_loopback_by_default_and_a_loud_warning_otherwise():
+    from ptmkg.cli import build_parser
+
+    assert build_parser().parse_args(["serve"]).host == LOOPBACK == Settings(Path("s")).host
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.4")
+    assert "WARNING" not in banner(Settings(Path("s")), LOOPBACK, 7878)
+    assert "WARNING" in banner(Settings(Path("s"), host="0.0.0.0"), "0.0.0.0", 7878)
+    assert "NOT loopback" in banner(Settings(Path("s"), host="0.0.0.0"), "0.0.0.0", 7878)
+
+
+def test_cors_is_off_unless_asked(endpoint):
+    req = urllib.request.Request(endpoint + "/query?" + urlencode({"query": TOP}), headers={"Origin": "http://evil"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        assert r.headers.get("Access-Control-Allow-Origin") is None
+    assert request(endpoint + "/query", method="OPTIONS")[0] == 405
 
 
 def test_missing_store_is_a_clear_error(tmp_path):
-    with pytest.raises(PtmkgError, match="run 'ptmkg build' first"):
-        server_command(tmp_path / "nothing")
+    done = subprocess.run([sys.executable, "-m", "ptmkg.cli", "serve", "--store", str(tmp_path / "none"),
+                           "--port", str(free_port())], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "run 'ptmkg build' first" in done.stderr
 
 
-def test_sparqlwrapper_reads_the_union_of_snapshots(endpoint):
-    client = SPARQLWrapper(endpoint + "/query")
-    client.setQuery("PREFIX ptmkg: <https://w3id.org/ptmkg/> "
-                    "SELECT ?id ?d WHERE { ?m ptmkg:hubId ?id ; ptmkg:downloads ?d } ORDER BY ?id")
-    client.setReturnFormat(JSON)
-    rows = client.query().convert()["results"]["bindings"]
-    assert [(r["id"]["value"], int(r["d"]["value"])) for r in rows] == [("org/a", 10), ("org/b", 250)]
+# -- descriptions and the canned-query API ---------------------------------------------------------
+
+def test_service_description_on_get_without_query(endpoint):
+    status, ctype, body = request(endpoint + "/query", headers={"Accept": "text/turtle"})
+    assert status == 200 and ctype.startswith("text/turtle")
+    triples = parse(body)
+    service = ox.NamedNode(endpoint + "/query")
+    assert ox.Triple(service, ox.NamedNode(SD + "endpoint"), service) in triples
+    formats = {t.object.value for t in triples if t.predicate.value == SD + "resultFormat"}
+    assert "http://www.w3.org/ns/formats/SPARQL_Results_CSV" in formats and len(formats) == 8
 
 
-def test_updates_are_refused(endpoint):
-    req = urllib.request.Request(endpoint + "/update", data=b"DELETE WHERE { GRAPH ?g { ?s ?p ?o } }",
-                                 headers={"Content-Type": "application/sparql-update"}, method="POST")
-    with pytest.raises(urllib.error.HTTPError) as err:
-        urllib.request.urlopen(req, timeout=5)
-    assert 400 <= err.value.code < 500
-    client = SPARQLWrapper(endpoint + "/query")
-    client.setQuery("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
-    client.setReturnFormat(JSON)
-    assert int(client.query().convert()["results"]["bindings"][0]["n"]["value"]) > 15
+def test_void_describes_every_snapshot(endpoint, kg):
+    status, _, body = request(endpoint + "/.well-known/void", headers={"Accept": "text/turtle"})
+    assert status == 200, body
+    graph = parse(body)
+    subsets = {t.object.value for t in graph if t.predicate.value == VOID + "subset"}
+    triples = {t.subject.value: int(t.object.value) for t in graph if t.predicate.value == VOID + "triples"}
+    snaps = kg.snapshots()
+    assert subsets == set(snaps["graph"]) and len(subsets) == 2
+    assert triples == dict(zip(snaps["graph"], snaps["triples"]))
+
+
+def test_openapi_lists_every_canned_query_with_its_parameters(endpoint):
+    status, _, body = request(endpoint + "/api/openapi.json")
+    spec = json.loads(body)
+    assert status == 200 and spec["openapi"].startswith("3.")
+    assert set(spec["paths"]) == {f"/api/{q.name}" for q in catalogue()}
+    lineage = spec["paths"]["/api/family-lineage"]["get"]
+    assert [p["name"] for p in lineage["parameters"]] == catalogue().get("family-lineage").parameters
+
+
+def test_canned_query_api_matches_kg_run(endpoint, kg):
+    status, ctype, body = request(endpoint + "/api/family-lineage?root=microsoft/phi-2", headers={"Accept": "text/csv"})
+    assert status == 200 and ctype.startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(body.decode())))
+    expected = kg.run("family-lineage", root="microsoft/phi-2")
+    assert len(rows) == expected.height > 10
+    assert sorted(r["model"] for r in rows) == sorted(expected["model"])
+    status, _, body = request(endpoint + "/api/models-per-licence")  # defaults, JSON
+    licences = [b["licence"]["value"] for b in json.loads(body)["results"]["bindings"]]
+    assert status == 200 and licences == kg.run("models-per-licence")["licence"].to_list()
+
+
+def test_canned_query_api_mistakes(endpoint):
+    status, _, body = request(endpoint + "/api/family-lineage?rot=x")
+    assert status == 400 and b"no parameter rot" in body and b"root" in body
+    assert request(endpoint + "/api/no-such-query")[0] == 404
+    assert request(endpoint + "/api/..%2F..%2Fetc%2Fpasswd")[0] == 404
+    assert request(endpoint + "/api/..%2Fqueries%2Fsnapshots.rq")[0] == 404  # only catalogue names, never a path

@@ -210,6 +210,10 @@ class WorkerPool:
         except (WorkerFailed, TimeoutError):
             self.close()
             raise
+        # Replacements are started by one thread that lives as long as the pool: Linux sends the
+        # parent-death signal when the *thread* that started a child ends, not only the process.
+        self.wanted: queue.Queue[bool] = queue.Queue()
+        threading.Thread(target=self._replacer, daemon=True, name="ptmkg-worker-replacer").start()
 
     def _start(self) -> Worker:
         w = Worker(self.store)
@@ -217,23 +221,23 @@ class WorkerPool:
             self.all.add(w)
         return w
 
-    def _replace(self, dead: Worker) -> None:
-        """Kill ``dead`` and start its replacement in the background."""
-        dead.kill()
-        with self.lock:
-            self.all.discard(dead)
-
-        def start() -> None:
-            if self.closed:
-                return
+    def _replacer(self) -> None:
+        while self.wanted.get() and not self.closed:
             w = self._start()
             try:
                 w.wait_ready(60.0)
                 self.idle.put(w)
             except (WorkerFailed, TimeoutError):
                 w.kill()
+                with self.lock:
+                    self.all.discard(w)
 
-        threading.Thread(target=start, daemon=True).start()
+    def _replace(self, dead: Worker) -> None:
+        """Kill ``dead`` and have its replacement started."""
+        dead.kill()
+        with self.lock:
+            self.all.discard(dead)
+        self.wanted.put(True)
 
     def run(self, req: Request, timeout: float) -> Reply:
         """Answer ``req`` within ``timeout`` seconds, or an error reply saying why not."""
@@ -262,6 +266,8 @@ class WorkerPool:
     def close(self) -> None:
         """Stop every worker."""
         self.closed = True
+        if hasattr(self, "wanted"):
+            self.wanted.put(False)
         with self.lock:
             workers, self.all = list(self.all), set()
         for w in workers:
