@@ -52,7 +52,7 @@ def main_models(store) -> int:
 def test_query_list_and_show(built, capsys):
     assert main(["query", "--list", "--store", str(built), "--format", "csv"]) == 0
     names = pl.read_csv(capsys.readouterr().out.encode())["name"].to_list()
-    assert "models-per-licence" in names and "teaching/01-count-models" in names
+    assert "models-per-licence" in names and "teaching/solutions/05-count-by-class" in names
     assert main(["query", "models-citing-paper", "--show", "--store", str(built)]) == 0
     assert "?_arxiv" in capsys.readouterr().out
 

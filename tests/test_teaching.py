@@ -139,16 +139,17 @@ def test_a_wrong_answer_names_what_is_wrong(ex):
 
 
 @pytest.mark.parametrize("ex", EXERCISES, ids=IDS)
-def test_a_partial_answer_reports_missing_rows(ex):
-    if ex in GRAPHS:
-        wrong = f"{solution_text(ex)} LIMIT 1"
+def test_a_partial_answer_reports_what_is_missing(ex):
+    """Part of the rows (or triples); for a one-row answer, part of the columns."""
+    result = teaching.run(ex, ex.solution)
+    if ex in GRAPHS or result.height > 1:
+        fb = teaching.check(ex, f"{solution_text(ex)} LIMIT 1" if ex in GRAPHS else _wrap(ex, after="LIMIT 1"))
+        assert not fb.correct and fb.problems == ["missing"], str(fb)
+        assert re.search(r"\d+ (rows?|triples?) of the answer (graph )?(is|are) missing", str(fb))
     else:
-        if teaching.run(ex, ex.solution).height < 2:
-            pytest.skip("a one-row answer cannot be partial; the mutation test covers it")
-        wrong = _wrap(ex, after="LIMIT 1")
-    fb = teaching.check(ex, wrong)
-    assert not fb.correct and fb.problems == ["missing"], str(fb)
-    assert re.search(r"\d+ (rows?|triples?) of the answer", str(fb))
+        fb = teaching.check(ex, _wrap(ex, select=f"?{result.columns[0]}"))
+        assert not fb.correct and fb.problems == ["columns"], str(fb)
+        assert "Missing: ?" in str(fb) if ex.variables else "Add the missing column" in str(fb)
 
 
 @pytest.mark.parametrize("ex", SELECTS, ids=_ids(SELECTS))

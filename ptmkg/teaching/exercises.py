@@ -87,7 +87,7 @@ def parse_exercise(path: Path) -> Exercise:
         raise InputError(where, "an exercise is a YAML mapping")
     unknown = set(meta) - _KEYS
     if unknown:
-        raise InputError(where, f"unknown key(s): {', '.join(sorted(unknown))}", field=sorted(unknown)[0])
+        raise InputError(where, f"unknown key(s): {', '.join(sorted(unknown))}", field=min(unknown))
     grading = meta.get("grading") or {}
     if set(grading) - _GRADING:
         raise InputError(where, f"unknown grading option(s): {', '.join(sorted(set(grading) - _GRADING))}",

@@ -59,6 +59,11 @@ def markdown(with_solutions: bool) -> str:
     return "\n".join(out)
 
 
+_CSS = ("<style>body{font-family:sans-serif;max-width:52em;margin:2em auto;line-height:1.45}"
+        "pre{background:#f4f4f4;padding:.8em;overflow-x:auto}blockquote{color:#444;border-left:3px solid #ccc;"
+        "margin-left:0;padding-left:1em}</style></head><body>")
+
+
 def _inline(text: str) -> str:
     return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
 
@@ -67,10 +72,7 @@ def to_html(with_solutions: bool) -> str:
     """The whole course as one standalone HTML page (no scripts, no external resources)."""
     title = _title() + (" — key" if with_solutions else "")
     out = ["<!doctype html>", "<html lang='en'><head><meta charset='utf-8'>", f"<title>{html.escape(title)}</title>",
-           "<style>body{font-family:sans-serif;max-width:52em;margin:2em auto;line-height:1.45}"
-           "pre{background:#f4f4f4;padding:.8em;overflow-x:auto}blockquote{color:#444;border-left:3px solid #ccc;"
-           "margin-left:0;padding-left:1em}</style></head><body>",
-           f"<h1>{html.escape(title)}</h1>", f"<p>{_inline(INTRO)}</p>"]
+           _CSS, f"<h1>{html.escape(title)}</h1>", f"<p>{_inline(INTRO)}</p>"]
     names = levels()
     for level in sorted(names):
         items = [e for e in exercises() if e.level == level]

@@ -17,6 +17,7 @@ from ptmkg.namespaces import PREFIXES
 from ptmkg.results import solutions_frame
 from ptmkg.sparql_guard import ServiceRefused, check_services
 
+
 @lru_cache(maxsize=8)
 def exercise_store(sources: tuple[str, ...]) -> ox.Store:
     """An in-memory store holding ``sources`` (each ingested as its own snapshot graph); built once per process."""
@@ -32,10 +33,10 @@ def _handler(store: ox.Store) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         """The SPARQL 1.1 protocol's query operation (GET ?query= or POST), read-only, JSON results."""
 
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_GET(self) -> None:
             self._answer(urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query).get("query", [""])[0])
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode("utf-8")
             if self.headers.get("Content-Type", "").startswith("application/sparql-query"):
                 self._answer(body)
