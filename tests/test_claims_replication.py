@@ -117,6 +117,15 @@ def test_ver04_file_types_differ_weight_extensions_replicate(outcomes):
     assert types.check.label.value == "DIFFERS" and "shard suffixes" in o.replication.reason
     assert _check(o, "weight extensions").result.details["count"] == 11
     assert o.replication.label.value == "DIFFERS"
+    files = pl.read_csv(SHARED_DATA / "ptlm-versioning" / "model_weight_file_changed.csv", infer_schema=False)
+    per_model = files.group_by(pl.concat_str(["owner", "model_name"], separator="/").str.to_lowercase()).agg(
+        safe=pl.col("file_changed").str.to_lowercase().str.ends_with(".safetensors").any(),
+        pickle=pl.col("file_changed").str.to_lowercase().str.contains(r"\.(bin|pt|pth|ckpt|pkl)$").any())
+    mcnemar = _check(o, "PTLMs storing .safetensors vs pickle weights (McNemar)")
+    only_safe = (per_model["safe"] & ~per_model["pickle"]).sum()
+    only_pickle = (~per_model["safe"] & per_model["pickle"]).sum()
+    assert mcnemar.result.n == per_model.height and mcnemar.check.label.value == "REPLICATED"
+    assert mcnemar.result.estimate == pytest.approx(only_safe / (only_safe + only_pickle))  # b/(b+c)
 
 
 def test_doc05_differs_with_the_shared_sample_and_says_why(outcomes):
