@@ -7,6 +7,7 @@ import re
 import sys
 import time
 import traceback
+import warnings
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -286,9 +287,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
+    """Input warnings (:class:`ptmkg.releases.ShortInputWarning`) as one ``ptmkg: warning:`` line."""
+    from ptmkg.releases import ShortInputWarning
+
+    if issubclass(category, ShortInputWarning):
+        print(f"ptmkg: warning: {message}", file=sys.stderr)
+    else:
+        warnings._showwarnmsg_impl(warnings.WarningMessage(message, category, filename, lineno, file, line))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: user mistakes print one line and exit 2."""
     args = build_parser().parse_args(argv)
+    warnings.showwarning = _show_warning
     try:
         return args.func(args)
     except PtmkgError as e:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import polars as pl
 
+from ptmkg import releases
 from ptmkg.errors import InputError
 from ptmkg.namespaces import SPDX_LICENSE
 from ptmkg.snapshot import SnapshotInfo, content_hash
@@ -68,7 +69,7 @@ def read(path: Path | None, *, retrieved: str | None = None) -> SourceData:
         bleu=pl.col("BLEU score"), f1=pl.col("F1 score"),
     )
     info = SnapshotInfo(
-        source="counting-carbon", version="co2ml@388c028", retrieved=retrieved or "2023-02-01",
+        source="counting-carbon", version=releases.version("counting-carbon", [file], rows={file.name: raw.height}), retrieved=retrieved or "2023-02-01",
         source_url="https://github.com/alexhernandezgarcia/co2ml/tree/388c028",
         content_hash=content_hash([file]), licence=SPDX_LICENSE + "CC-BY-NC-SA-4.0", files=(file.name,),
     )

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
+from ptmkg import releases
 from ptmkg.errors import InputError
 from ptmkg.mapping.identity import hub_id
 from ptmkg.snapshot import SnapshotInfo, content_hash
@@ -62,7 +63,9 @@ def read(path: Path | None, *, retrieved: str | None = None) -> SourceData:
     # three 2022 ids hold characters today's Hub rejects (e.g. ','); they are kept as owner/name, lower-cased
     legacy = pl.col("model_id").str.strip_chars()
     legacy = pl.when(legacy.str.contains(r"^[^\s/]+/[^\s/]+$")).then(legacy.str.to_lowercase())
-    downloads = _read_db(db).with_columns(model_key=pl.coalesce(hub_id("model_id"), legacy))
+    downloads = _read_db(db)
+    downloads_read = downloads.height
+    downloads = downloads.with_columns(model_key=pl.coalesce(hub_id("model_id"), legacy))
     bad = downloads.select(pl.arg_where(pl.col("model_key").is_null()).first()).item()
     if bad is not None:
         raise InputError(str(db), f"not a Hugging Face model id: {downloads['model_id'][bad]!r}",
@@ -74,7 +77,7 @@ def read(path: Path | None, *, retrieved: str | None = None) -> SourceData:
     desc = cast_checked(desc, {"downloads": pl.Int64, "count": pl.Int64}, csv).with_row_index("row", offset=2)
 
     info = SnapshotInfo(
-        source="esem24", version="ptm-quantify-esem-2024@f5ea2ca", retrieved=retrieved or "2024-06-01",
+        source="esem24", version=releases.version("esem24", [db, csv], rows={DB: downloads_read, DESCENDANTS: desc.height}), retrieved=retrieved or "2024-06-01",
         source_url="https://github.com/PurdueDualityLab/ptm-quantify-esem-2024/tree/f5ea2ca",
         content_hash=content_hash([db, csv]), licence=None, files=(DB, DESCENDANTS),
     )

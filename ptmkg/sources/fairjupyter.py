@@ -17,12 +17,12 @@ from pathlib import Path
 
 import polars as pl
 
+from ptmkg import releases
 from ptmkg.errors import InputError
 from ptmkg.snapshot import SnapshotInfo, content_hash
 from ptmkg.sources.base import SourceData, cast_checked, read_csv, require_columns
 
 SOURCE_URL = "https://github.com/fusion-jena/fairjupyter"
-VERSION = "68c3319"
 LICENCE = "http://spdx.org/licenses/GPL-3.0-only"
 
 COLUMNS: dict[str, list[str]] = {
@@ -118,7 +118,8 @@ def read(path: Path | None, **options: object) -> SourceData:
     """Read the FAIR Jupyter tables under ``path`` into frames.
 
     Frames: ``articles``, ``journals``, ``authors``, ``mesh``, ``repositories`` (with GitHub metadata),
-    ``notebooks``. Options: ``version``, ``retrieved`` (default: the day of the latest GitHub
+    ``notebooks``. Options: ``version`` (default: the release, ``68c3319``, when every table is the published
+    one, else ``local copy``; see :mod:`ptmkg.releases`), ``retrieved`` (default: the day of the latest GitHub
     ``updated_at``/``pushed_at`` in ``repository_data``, i.e. when the metadata was crawled).
     """
     folder = _folder(path)
@@ -139,7 +140,9 @@ def read(path: Path | None, **options: object) -> SourceData:
     crawled = data.select(pl.max_horizontal(pl.col("updated_at").max(), pl.col("pushed_at").max())).item()
     retrieved = str(options.get("retrieved") or (crawled.date().isoformat() if crawled else "unknown"))
     files = sorted(folder / f"{name}.csv" for name in COLUMNS)
-    snapshot = SnapshotInfo(source="fairjupyter", version=str(options.get("version") or VERSION),
+    version = options.get("version") or releases.version(
+        "fairjupyter", files, rows={f"{name}.csv": frame.height for name, frame in t.items()})
+    snapshot = SnapshotInfo(source="fairjupyter", version=str(version),
                             retrieved=retrieved, source_url=SOURCE_URL, content_hash=content_hash(files),
                             licence=LICENCE, files=tuple(f.name for f in files))
     return SourceData(snapshot, {

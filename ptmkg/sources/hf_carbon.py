@@ -19,6 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
+from ptmkg import releases
 from ptmkg.errors import InputError
 from ptmkg.snapshot import SnapshotInfo, content_hash
 from ptmkg.sources.base import SourceData, cast_checked, read_csv, require_columns
@@ -152,11 +153,13 @@ def read(path: Path | None, *, retrieved: str | None = None) -> SourceData:
     is_2023 = file.name == FILE_2023
     frame = _read_2023(file) if is_2023 else _read_2026(file)
     frame = _check_ids(frame, file, "modelId" if is_2023 else "model_id")
+    rows = frame.height
     frame = frame.unique("model_key", keep="first", maintain_order=True).select(
         [pl.col(c).cast(t) for c, t in COLUMNS.items()])
     info = SnapshotInfo(
         source="hf-carbon",
-        version="2023 (ESEM'23, ML-EnergyLabel@fb434f2)" if is_2023 else "2026-04 (huggingface-mlco2-v2@42d3a3d)",
+        version=releases.version("hf-carbon", [file], rows={file.name: rows},
+                                 local="2023 layout" if is_2023 else "2026 layout"),
         retrieved=retrieved or ("2023-04-05" if is_2023 else "2026-04-01"),
         source_url=URL_2023 if is_2023 else URL_2026,
         content_hash=content_hash([file]),

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
+from ptmkg import releases
 from ptmkg.errors import InputError
 from ptmkg.mapping.identity import hub_id
 from ptmkg.snapshot import SnapshotInfo, content_hash
@@ -88,7 +89,9 @@ def read(path: Path | None, *, retrieved: str = "2023-09-01") -> SourceData:
         if bad_id.height:
             raise InputError(str(path / name), "not a Hugging Face model id", field=bad_id["model_id"][0])
     info = SnapshotInfo(
-        source="hf-extraction", version="hf-metadata-extraction@d40c004", retrieved=retrieved,
+        source="hf-extraction", version=releases.version(
+            "hf-extraction", [path / HAND, path / EXTRACTED, path / DOWNLOADS],
+            rows={HAND: hand[0].height, EXTRACTED: auto[0].height, DOWNLOADS: downloads.height}), retrieved=retrieved,
         source_url="https://github.com/PurdueDualityLab/hf-metadata-extraction/tree/d40c004",
         content_hash=content_hash([path / HAND, path / EXTRACTED, path / DOWNLOADS]), licence=None,
         files=(EXTRACTED, DOWNLOADS, HAND),

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
+from ptmkg import releases
 from ptmkg.errors import InputError
 from ptmkg.mapping.identity import hub_id
 from ptmkg.snapshot import SnapshotInfo, content_hash
@@ -90,6 +91,7 @@ def read(path: Path | None, *, retrieved: str | None = None) -> SourceData:
 
     f = path / FILES["models"]
     models = read_csv(f)
+    rows = {f.name: models.height}
     require_columns(models, ["owner", "model_name", "pipeline", "variants"], f)
     models = _ids(models, "model_name", f).unique("model_name_key", keep="first", maintain_order=True)
     models = models.select(model_id="model_name", model_key="model_name_key", owner="owner",
@@ -102,6 +104,7 @@ def read(path: Path | None, *, retrieved: str | None = None) -> SourceData:
 
     f = path / FILES["data_sample"]
     data = read_csv(f)
+    rows[f.name] = data.height
     require_columns(data, ["Model Name", "library_name", "Dataset", "Link_ava"], f)
     data = data.filter(pl.col("Model Name").is_not_null())
     data = _ids(data, "Model Name", f).select(
@@ -112,6 +115,7 @@ def read(path: Path | None, *, retrieved: str | None = None) -> SourceData:
 
     f = path / FILES["weight_files"]
     wf = read_csv(f)
+    rows[f.name] = wf.height
     require_columns(wf, ["owner", "model_name", "file_changed", "changed_frequency"], f)
     wf = cast_checked(wf, {"changed_frequency": pl.Int64}, f)
     wf = _ids(wf.with_columns(model_id=pl.concat_str(["owner", "model_name"], separator="/")), "model_id", f)
@@ -130,7 +134,8 @@ def read(path: Path | None, *, retrieved: str | None = None) -> SourceData:
         category="naming_conv", owners="owner", models="selected_model")
 
     info = SnapshotInfo(
-        source="ptlm-versioning", version="wip-24-adekunle-lm-release@538e6eb", retrieved=retrieved or "2024-09-01",
+        source="ptlm-versioning", version=releases.version(
+            "ptlm-versioning", [path / n for n in FILES.values()], rows=rows), retrieved=retrieved or "2024-09-01",
         source_url="https://github.com/SAILResearch/wip-24-adekunle-lm-release/tree/538e6eb",
         content_hash=content_hash([path / n for n in FILES.values()]), licence=None,
         files=tuple(sorted(FILES.values())),

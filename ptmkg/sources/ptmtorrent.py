@@ -16,25 +16,19 @@ and name lower-cased; ONNX Model Zoo names are slugged (``MobileNet v2-7`` → `
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
 
+from ptmkg import releases
 from ptmkg.errors import InputError
 from ptmkg.mapping.identity import hub_id, slug
 from ptmkg.snapshot import SnapshotInfo, content_hash
 from ptmkg.sources.base import SourceData
 
 SOURCE_URL = "https://github.com/SoftwareSystemsLaboratory/PTMTorrent"
-# Git blob ids of the released files → (PTMTorrent commit that holds them, that commit's date): a known
-# file's snapshot is dated by its release, never by the clock or the file's modification time.
-RELEASES = {
-    "d24d4f58c544e080def8b9d8a24a5cd592858d30": ("d4a9099", "2023-01-25"),  # onnxmodelzoo_ptmtorrent.json
-    "228b4d0cac5d4aed72123303d8f494d497e60a5d": ("bc2f2d9", "2023-01-25"),  # pytorchhub_models_metadata.json
-}
 LICENCE = "http://spdx.org/licenses/BSD-3-Clause"
 UNIFORM_REQUIRED = ["id", "ModelHub", "ModelName", "ModelOwner", "ModelURL", "ModelOwnerURL", "LatestGitCommitSHA"]
 LISTING_REQUIRED = ["id", "ModelName", "ModelAuthor", "GitHubURL", "ColabURL"]
@@ -122,37 +116,21 @@ def _datasets(frame: pl.DataFrame) -> pl.DataFrame:
                               ("DatasetPaperDOI", "dataset_doi")]))
 
 
-def git_blob_id(file: Path) -> str:
-    """The file's git blob id (what ``git hash-object`` prints)."""
-    data = file.read_bytes()
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
-
-
-def _release(files: list[Path]) -> tuple[str, str] | None:
-    """(commits, date) when every file is a known PTMTorrent release file, else None."""
-    known = [RELEASES.get(git_blob_id(f)) for f in files]
-    if None in known:
-        return None
-    return "+".join(sorted({commit for commit, _ in known})), max(date for _, date in known)
-
-
 def read(path: Path | None, **options: object) -> SourceData:
     """Read PTMTorrent JSON into ``models`` (one row per record) and ``datasets`` frames.
 
-    Options: ``version`` and ``retrieved``. Defaults: for released files (known by content), the
-    PTMTorrent commits that hold them and the newest commit's date; for other content, version
-    ``local copy`` and the day the newest input file was written.
+    Options: ``version`` and ``retrieved``. Defaults: for released files (known by content, see
+    :mod:`ptmkg.releases`), the PTMTorrent commits that hold them and the newest commit's date; for other
+    content, version ``local copy`` and the day the newest input file was written.
     """
     files = _files(path)
     frames = [_load(f) for f in files]
     models = pl.concat([f.select(pl.col(c).cast(t) for c, t in MODEL_COLUMNS.items()) for f in frames])
     datasets = pl.concat([_datasets(f) for f in frames])
-    release = _release(files)
-    if release:
-        version, written = release
-    else:
-        version = "local copy"
-        written = datetime.fromtimestamp(max(f.stat().st_mtime for f in files), UTC).date().isoformat()
+    version = releases.version("ptmtorrent", files, rows={f.name: fr.height for f, fr in zip(files, frames)})
+    known = releases.upstream("ptmtorrent", files)
+    written = (max(k.date for k in known) if known
+               else datetime.fromtimestamp(max(f.stat().st_mtime for f in files), UTC).date().isoformat())
     snapshot = SnapshotInfo(source="ptmtorrent", version=str(options.get("version") or version),
                             retrieved=str(options.get("retrieved") or written), source_url=SOURCE_URL,
                             content_hash=content_hash(files), licence=LICENCE, files=tuple(f.name for f in files))
