@@ -182,3 +182,12 @@ def test_recorded_run_keeps_replication_and_verdict_apart(full):
     assert rows["verdict"].to_list() == ["NOT COMPARABLE", "NOT COMPARABLE"]
     assert rows["replication"].to_list() == ["NOT REPLICABLE", "REPLICATED"]
     assert rows["on"][0] is None and "/graph/hf-carbon/" in rows["on"][1]
+
+
+def test_html_report_shows_the_replication_checks(outcomes):
+    from ptmkg.claims.report import html_report
+
+    page = html_report([outcomes["EN-01"]]).replace("<svg", "\n<svg")
+    assert ("<tr><td>models reporting emissions</td><td>1,417 ML models with carbon-emission data</td>"
+            "<td>1,415 counted</td><td class='r REPLICATED'>REPLICATED</td></tr>") in page
+    assert "<td class='v NOT_COMPARABLE'>NOT COMPARABLE</td>" in page and ", descriptive" in page

@@ -37,6 +37,28 @@ def headline(o: ClaimOutcome) -> str:
     return f"{text}, descriptive" if p.decision and p.decision.label.value == "NOT COMPARABLE" else text
 
 
+def replication_checks_html(o: ClaimOutcome) -> str:
+    """The replication checks as an HTML table: check, published, measured, result (empty if none ran)."""
+    checks = o.replication.checks if o.replication else []
+    if not checks:
+        return ""
+    rows = []
+    for p in checks:
+        r = p.result
+        if r is None:
+            got = "—"
+        elif "expected" in r.details:
+            got = f"{r.details['count']:,} counted"
+        else:
+            got = f"{r.test} {r.estimate:.3g}, n={r.n:,}"
+        label = p.check.label if p.check else None
+        rows.append(f"<tr><td>{html.escape(p.part.name)}</td><td>{html.escape(p.part.published or '—')}</td>"
+                    f"<td>{html.escape(got)}</td><td class='r {label.name if label else ''}'>"
+                    f"{label.value if label else ''}</td></tr>")
+    return ("<table class='checks'><tr><th>check</th><th>published</th><th>measured</th><th>result</th></tr>"
+            + "".join(rows) + "</table>")
+
+
 def replication_text(o: ClaimOutcome) -> str:
     """``LABEL on snapshot: reason`` for the replication step, or '—' when the claim has none."""
     rep = o.replication
@@ -58,7 +80,8 @@ def measured(o: ClaimOutcome) -> str:
         return "—"
     r = p.result
     ci = f" [{r.ci_low:.3g}, {r.ci_high:.3g}]" if r.ci_low is not None and r.ci_high is not None else ""
-    return f"{r.test} {r.estimate:.3g}{ci}, n={r.n}"
+    descriptive = ", descriptive" if p.decision and p.decision.label.value == "NOT COMPARABLE" else ""
+    return f"{r.test} {r.estimate:.3g}{ci}, n={r.n}{descriptive}"
 
 
 def _cell(text: str) -> str:
@@ -135,7 +158,7 @@ def html_report(outcomes: list[ClaimOutcome]) -> str:
             f"<table><tr><th>population</th><td>{html.escape(d.population)} ({d.population_key})</td></tr>"
             f"<tr><th>published</th><td>{html.escape(d.published)}</td></tr>"
             f"<tr><th>replication</th><td class='r {o.replication.label.name if o.replication else ''}'>"
-            f"{html.escape(replication_text(o))}</td></tr>"
+            f"{html.escape(replication_text(o))}{replication_checks_html(o)}</td></tr>"
             f"<tr><th>measured</th><td>{html.escape(measured(o))}</td></tr>"
             f"<tr><th>snapshots</th><td>{html.escape(snaps)}</td></tr>"
             f"<tr><th>frames</th><td>{html.escape(frames)}</td></tr>"
