@@ -19,7 +19,8 @@ POPULATIONS: dict[str, str] = {
     "hf-models": "all Hugging Face Hub models at a date",
     "hf-family-trees": "Hugging Face model family trees (lineage from a base model)",
     "hf-co2-reporting": "Hugging Face models whose metadata report training emissions (co2_eq_emissions)",
-    "hf-top-downloads": "the most downloaded Hugging Face models (top-k by monthly downloads)",
+    "hf-top-downloads": "the most downloaded Hugging Face models (top-k by monthly downloads), the Hub side of "
+                        "registry comparisons",
     "ptlms-2024": "pre-trained language models on Hugging Face collected by Ajibode et al. (52,227 PTLMs, 2024)",
     "peatmoss-2023": "PeaTMOSS: Hugging Face and PyTorch Hub PTMs and the GitHub repositories that reuse them (2023)",
     "peatmoss-popular-2023": "PeaTMOSS PTMs with more than 50 monthly downloads (14,296, 2023)",
@@ -27,7 +28,6 @@ POPULATIONS: dict[str, str] = {
     "code-lm-papers-2023": "publications training language models for code tasks (Hort et al. review, to 2023)",
     "published-ml-models": "published ML models with reported training energy (Counting Carbon's 95)",
     "pmc-jupyter": "PubMed Central articles citing GitHub repositories with Jupyter notebooks, and those notebooks",
-    "registry-top-packages": "the top packages by downloads of npm, PyPI and the Hugging Face Hub",
     "hf-practitioners": "Hugging Face practitioners (interview studies)",
     "hf-forum": "Hugging Face forum topics and Hub uploads",
     "dl-reengineering-issues": "issues of open-source deep-learning re-engineering repositories",
