@@ -38,44 +38,45 @@ POPULATIONS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Frame:
-    """The sampling frame of a source's snapshots."""
+    """The sampling frame of a source's snapshots: its kind, the populations it covers (a claim about one of them
+    can be judged on it), how it was drawn, by which study, and from which larger population (``drawn_from``)."""
 
     kind: str
     covers: tuple[str, ...]
     drawn: str
     study: str = ""
+    drawn_from: str = ""
 
     def __post_init__(self) -> None:
-        unknown = set(self.covers) - set(POPULATIONS)
+        unknown = (set(self.covers) | {self.drawn_from}) - set(POPULATIONS) - {""}
         if self.kind not in {CENSUS, STUDY_SAMPLE, CONVENIENCE} or unknown:
             raise ValueError(f"bad frame: kind {self.kind!r}, unknown populations {sorted(unknown)}")
-
-    def describes(self) -> str:
-        """One line: kind, how drawn, and (if any) the study."""
-        return f"{self.kind}: {self.drawn}" + (f" ({self.study})" if self.study else "")
 
 
 FAMILY_TREES = Frame(CONVENIENCE, ("hf-family-trees",),
                      "24 family trees rooted at popular base models, published by the authors",
-                     "Laufer, Oderinwale, Kleinberg, Anatomy of a Machine Learning Ecosystem, arXiv:2508.06811")
-HUB_HARVEST = Frame(CONVENIENCE, (), "Hub records harvested by search, author or listing order (not a census)")
+                     "Laufer, Oderinwale, Kleinberg, Anatomy of a Machine Learning Ecosystem, arXiv:2508.06811",
+                     drawn_from="hf-models")
+HUB_HARVEST = Frame(CONVENIENCE, (), "Hub records harvested by search, author or listing order (not a census)",
+                    drawn_from="hf-models")
 FRAMES: dict[str, Frame] = {
     "hf": HUB_HARVEST,
-    "starter": Frame(CONVENIENCE, (), "seeded demo subset of the family trees chosen to show every lineage relation"),
+    "starter": Frame(CONVENIENCE, (), "seeded demo subset of the family trees chosen to show every lineage relation",
+                     drawn_from="hf-family-trees"),
     "starter-carbon": Frame(CONVENIENCE, (), "demo subset of the 2026 carbon re-extraction, models naming "
-                                             "their hardware first"),
+                                             "their hardware first", drawn_from="hf-co2-reporting"),
     "hf-carbon": Frame(CENSUS, ("hf-co2-reporting",),
                        "every Hub model whose metadata report co2_eq_emissions at mining time",
-                       "Castaño et al., ESEM 2023 (2023 snapshot); its April 2026 re-extraction"),
+                       "Castaño et al., ESEM 2023 (2023 snapshot); its April 2026 re-extraction", "hf-models"),
     "ptlm-versioning": Frame(STUDY_SAMPLE, ("ptlms-2024",),
                              "PTLMs found on the Hub by the study's search; check samples drawn from them",
-                             "Ajibode et al., EMSE, arXiv:2409.10472"),
+                             "Ajibode et al., EMSE, arXiv:2409.10472", "hf-models"),
     "esem24": Frame(STUDY_SAMPLE, ("hf-top-downloads", "peatmoss-2023"),
                     "PeaTMOSS June 2022 download snapshot (models with downloads) and its descendants table",
-                    "Jones et al., ESEM 2024, arXiv:2406.08205"),
+                    "Jones et al., ESEM 2024, arXiv:2406.08205", "hf-models"),
     "hf-extraction": Frame(STUDY_SAMPLE, ("peatmoss-popular-2023",),
                            "50 hand-labelled and 500 automatically extracted PeaTMOSS models with >50 downloads",
-                           "PurdueDualityLab hf-metadata-extraction"),
+                           "PurdueDualityLab hf-metadata-extraction", "peatmoss-popular-2023"),
     "peatmoss": Frame(CENSUS, ("peatmoss-2023",), "the PeaTMOSS database as published",
                       "Jiang et al., MSR 2024, arXiv:2402.00699"),
     "ptmtorrent": Frame(STUDY_SAMPLE, ("ptm-hub-packages",),

@@ -59,7 +59,8 @@ class SnapshotInfo:
         return f"{GRAPH}{self.source}/{self.content_hash.removeprefix('sha256:')[:12]}"
 
     def frame_facts(self) -> list[tuple[str, ox.NamedNode | ox.Literal]]:
-        """The sampling frame (:mod:`ptmkg.frames`): kind, populations covered, how drawn, the study."""
+        """The sampling frame (:mod:`ptmkg.frames`): kind, populations covered, how drawn, the study, and the
+        population it was drawn from."""
         from ptmkg.frames import frame_for, population_iri
 
         frame = frame_for(self.source, self.files)
@@ -70,6 +71,8 @@ class SnapshotInfo:
         facts += [(PTMKG + "coversPopulation", ox.NamedNode(population_iri(k))) for k in frame.covers]
         if frame.study:
             facts.append((PTMKG + "frameStudy", ox.Literal(frame.study)))
+        if frame.drawn_from:
+            facts.append((PTMKG + "drawnFrom", ox.NamedNode(population_iri(frame.drawn_from))))
         return facts
 
     def metadata(self, triples: int, loaded_at: datetime | None = None) -> list[ox.Quad]:

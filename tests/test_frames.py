@@ -30,6 +30,7 @@ def test_catalog_record_states_the_frame():
     info = SnapshotInfo("hf", "v", "2024-01-01", "https://example.org", "sha256:" + "0" * 64, files=("m.jsonl",))
     facts = {q.predicate.value.rsplit("/", 1)[-1]: q.object.value for q in info.metadata(0)}
     assert facts["frameKind"] == "convenience sample" and "coversPopulation" not in facts
+    assert facts["drawnFrom"] == "https://w3id.org/ptmkg/id/population/hf-models"
 
 
 def test_a_frame_that_does_not_cover_the_population_gives_no_verdict(monkeypatch):

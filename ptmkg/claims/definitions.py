@@ -245,7 +245,6 @@ def definitions_frame(defs: dict[str, ClaimDefinition]) -> pl.DataFrame:
         "citation": [d.citation for d in rows], "published": [d.published for d in rows],
         "population": [d.population for d in rows], "version": [d.version for d in rows],
         "population_iri": [population_iri(d.population_key) for d in rows],
-        "population_label": [POPULATIONS[d.population_key] for d in rows],
         "sparql": [d.query.sparql for d in rows], "query_hash": [d.query.sha256 for d in rows],
         "query_name": [d.query.name for d in rows], "keywords": [list(d.keywords) for d in rows],
         "fields": [list(d.fields) for d in rows], "stats": [[p.stat for p in d.parts] for d in rows],
@@ -253,7 +252,8 @@ def definitions_frame(defs: dict[str, ClaimDefinition]) -> pl.DataFrame:
 
 
 def to_triples(defs: dict[str, ClaimDefinition]) -> t.Triples:
-    """Claims as ``schema:Claim``/``ptmkg:Claim`` and their tests as ``sh:SPARQLSelectExecutable``."""
+    """Claims as ``schema:Claim``/``ptmkg:Claim``, their tests as ``sh:SPARQLSelectExecutable``, and every
+    population of :mod:`ptmkg.frames` (claims speak about them, snapshots cover them)."""
     f = definitions_frame(defs)
     claim, test = t.raw_iri("claim"), t.raw_iri("test")
     out = t.Triples()
@@ -266,7 +266,8 @@ def to_triples(defs: dict[str, ClaimDefinition]) -> t.Triples:
     out.add(f, claim, PTMKG + "publishedValue", t.text("published"))
     out.add(f, claim, PTMKG + "population", t.text("population"))
     out.add(f, claim, PTMKG + "aboutPopulation", t.raw_iri("population_iri"))
-    populations = f.unique("population_iri")
+    populations = pl.DataFrame({"population_iri": [population_iri(k) for k in POPULATIONS],
+                                "population_label": list(POPULATIONS.values())})
     out.types(populations, t.raw_iri("population_iri"), PTMKG + "Population")
     out.add(populations, t.raw_iri("population_iri"), RDFS + "label", t.text("population_label"))
     out.add(f, claim, PTMKG + "measuredBy", test)
