@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import permutations
+from itertools import combinations, permutations
 
 import pyoxigraph as ox
 
@@ -89,7 +89,8 @@ def show(cell: Cell) -> str:
     if kind == "num":
         return f"{cell[1]:g}" if not cell[1].is_integer() or abs(cell[1]) >= 1e15 else str(int(cell[1]))
     if kind == "lit":
-        return f'"{cell[1]}"' + (cell[2] if cell[2].startswith("@") else f"^^<{cell[2]}>" if cell[2] else "")
+        suffix = cell[2] if cell[2].startswith("@") else f"^^{show(('iri', cell[2]))}" if cell[2] else ""
+        return f'"{cell[1]}"{suffix}'
     return "[]" if kind == "bnode" else str(cell[1])
 
 
@@ -174,6 +175,8 @@ def _columns(ex: Exercise, exp_names: list[str], exp_rows: list[tuple], names: l
             fb.messages.append(text)
             return None
         return [names.index(v) for v in exp_names]
+    if sorted(names) == sorted(exp_names):
+        return [names.index(v) for v in exp_names]  # the reference's own names: same meaning
     exp_sets = [{r[i] for r in exp_rows} for i in range(len(exp_names))]
     got_sets = [{r[i] for r in rows} for i in range(len(names))]
     if len(names) == len(exp_names):
@@ -217,22 +220,11 @@ def _compare_rows(ex: Exercise, names: list[str], expected: list[tuple], got: li
                            f"({len(got)} rows instead of {len(expected)}). Add DISTINCT: a fact that two snapshots "
                            "both state is matched once per snapshot.")
         return
-    for j, name in enumerate(names):
-        if len(names) > 1 and Counter(r[:j] + r[j + 1:] for r in expected) == Counter(r[:j] + r[j + 1:] for r in got):
-            fb.problems.append("values")
-            pairs = {r[:j] + r[j + 1:]: r[j] for r in expected}
-            diffs = [(r, pairs[r[:j] + r[j + 1:]]) for r in got if not _close(r[j], pairs.get(r[:j] + r[j + 1:]), tol)]
-            text = f"Every row matches except in ?{name}: " + "; ".join(
-                f"for {_row([n for k, n in enumerate(names) if k != j], r[:j] + r[j + 1:])} the answer has "
-                f"{show(want)}, yours {show(r[j])}" for r, want in diffs[:_EXAMPLES]) + "."
-            nums = [(r[j], want) for r, want in diffs if r[j] and want and r[j][0] == want[0] == "num"]
-            if nums and all(g[1] > w[1] for g, w in nums):
-                text += (" Your numbers are too large: count each thing once (COUNT(DISTINCT ...)), "
-                         "or check for a pattern that multiplies rows.")
-            elif nums and all(g[1] < w[1] for g, w in nums):
-                text += " Your numbers are too small: a FILTER or a required pattern may drop things that count."
-            fb.messages.append(text)
-            return
+    text = _differing_columns(names, expected, got, tol)
+    if text:
+        fb.problems.append("values")
+        fb.messages.append(text)
+        return
     if missing:
         fb.problems.append("missing")
         fb.messages.append(
@@ -244,6 +236,54 @@ def _compare_rows(ex: Exercise, names: list[str], expected: list[tuple], got: li
         fb.messages.append(
             f"{_n(len(extra), 'row')} of yours {_are(extra)} not in the answer, e.g. {_examples(names, extra)}. "
             "A condition may be missing (a FILTER, a type, a pattern), or too loose.")
+
+
+def _differing_columns(names: list[str], expected: list[tuple], got: list[tuple], tol: float) -> str | None:
+    """When the rows agree on some columns (as multisets) and differ only in the others, say where and how."""
+    k = len(names)
+    for size in range(1, k):
+        for wrong in combinations(range(k), size):
+            keep = [i for i in range(k) if i not in wrong]
+
+            def key(r: tuple, keep: list[int] = keep) -> tuple:
+                return tuple(r[i] for i in keep)
+
+            if Counter(map(key, expected)) != Counter(map(key, got)):
+                continue
+            answer = {key(r): r for r in expected}
+            diffs = [(r, answer[key(r)]) for r in got
+                     if not all(_close(r[i], answer[key(r)][i], tol) for i in wrong)]
+            if not diffs:
+                continue
+            cols = ", ".join(f"?{names[i]}" for i in wrong)
+            wrong_names = [names[i] for i in wrong]
+
+            def part(r: tuple, wrong: tuple = wrong, names: list[str] = wrong_names) -> str:
+                return show(r[wrong[0]]) if len(wrong) == 1 else _row(names, tuple(r[i] for i in wrong))
+
+            examples = "; ".join(f"for {_row([names[i] for i in keep], key(r))} the answer has {part(want)}, "
+                                 f"yours {part(r)}" for r, want in diffs[:_EXAMPLES])
+            return f"Every row matches except in {cols}: {examples}." + _size_advice(
+                [(r[i], want[i]) for r, want in diffs for i in wrong])
+    return None
+
+
+def _size_advice(pairs: list[tuple[Cell, Cell]]) -> str:
+    """What the direction (or a constant factor) of the wrong numbers suggests."""
+    nums = [(g[1], w[1]) for g, w in pairs if g and w and g[0] == w[0] == "num"]
+    if not nums or len(nums) != len(pairs):
+        return ""
+    ratios = {round(g / w, 9) for g, w in nums if w}
+    if len(ratios) == 1 and len(nums) > 1 and ratios != {1.0} and all(w for _, w in nums):
+        return (f" Yours are all {ratios.pop():g} times the answer's: check the units and the conversion "
+                "factor.")
+    if all(g > w for g, w in nums):
+        whole = any(float(g).is_integer() and float(w).is_integer() for g, w in nums)
+        return (" Your numbers are too large: count each thing once (COUNT(DISTINCT ...)), or look for a "
+                "pattern that multiplies rows." if whole else " Your numbers are too large.")
+    if all(g < w for g, w in nums):
+        return " Your numbers are too small: a FILTER or a required pattern may drop things that count."
+    return ""
 
 
 def _compare_order(ex: Exercise, exp_names: list[str], names: list[str], expected: list[tuple], got: list[tuple],

@@ -76,7 +76,9 @@ def loopback_endpoints(services: dict[str, tuple[str, ...]]) -> Iterator[dict[st
     try:
         for iri, sources in services.items():
             server = ThreadingHTTPServer((LOOPBACK, 0), _handler(exercise_store(sources)))
-            threading.Thread(target=server.serve_forever, name=f"ptmkg-service-{iri}", daemon=True).start()
+            # a short poll interval: shutdown() waits for the server's next poll
+            threading.Thread(target=server.serve_forever, args=(0.05,), name=f"ptmkg-service-{iri}",
+                             daemon=True).start()
             servers.append(server)
             urls[iri] = f"http://{LOOPBACK}:{server.server_address[1]}/query"
         yield urls
