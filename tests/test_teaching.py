@@ -59,7 +59,7 @@ MUTATIONS: dict[int, tuple[str, str, str]] = {
     29: ("OPTIONAL { ?m dct:license ?l }", "?m dct:license ?l", "missing"),
     30: ("DESCRIBE ?run", "DESCRIBE ?m", "extra"),
     31: ("{ ?m ptmkg:pipelineTask ?task }", '{ ?m ptmkg:pipelineTask ?task ; ptmkg:library "diffusers" }', "missing"),
-    32: ("usedStorage> ?remote }", "usedStorage> ?local }", "empty"),
+    32: ("ptmkg:usedStorage ?remote }", "ptmkg:usedStorage ?local }", "empty"),
     33: ("COUNT(DISTINCT ?m) AS ?models", "COUNT(?m) AS ?models", "values"),
     34: ("CEIL(?n / 100)", "CEIL(?n / 10)", "values"),
 }
@@ -249,7 +249,7 @@ def test_service_calls_other_than_the_exercises_are_refused():
 def test_federation_needs_the_remote_endpoint():
     """The local graph of a federation exercise lacks the remote data: without SERVICE the answer is empty."""
     fb = teaching.check("32", "SELECT DISTINCT ?id ?local ?remote WHERE { ?m ptmkg:hubId ?id ; ptmkg:usedStorage "
-                              "?local . ?m <https://w3id.org/ptmkg/usedStorage> ?remote FILTER(?local != ?remote) }")
+                              "?local . ?m ptmkg:usedStorage ?remote FILTER(?local != ?remote) }")
     assert fb.problems == ["empty"]
 
 
