@@ -23,7 +23,7 @@ import pyoxigraph as ox
 
 from ptmkg.endpoint.describe import openapi, page_config, service_description, void_query
 from ptmkg.endpoint.formats import GRAPHS, content_type, negotiate
-from ptmkg.endpoint.worker import Reply, Request, WorkerPool
+from ptmkg.endpoint.worker import Reply, Request, WorkerFailed, WorkerPool, text_reply
 from ptmkg.errors import PtmkgError
 from ptmkg.namespaces import PREFIXES
 from ptmkg.queries import catalogue
@@ -60,10 +60,6 @@ def is_loopback(host: str) -> bool:
         return host == "localhost"
 
 
-def _text(status: int, message: str) -> Reply:
-    return status, "text/plain; charset=utf-8", (message + "\n").encode()
-
-
 class Endpoint:
     """What the request handlers share: settings, the worker pool, the catalogue and the page."""
 
@@ -77,20 +73,20 @@ class Endpoint:
         self.static = {name: (ASSETS / name).read_bytes() for name in STATIC}
         try:
             self.pool = WorkerPool(str(settings.store), settings.workers)
-        except Exception as e:
-            raise PtmkgError(str(e)) from None
+        except (WorkerFailed, TimeoutError) as e:
+            raise PtmkgError(str(e) or "the query workers did not start within 60 s") from None
 
     def run(self, query: str, accept: str | None, default_graphs: tuple[str, ...] | None = None,
             named_graphs: tuple[str, ...] | None = None) -> Reply:
         """Check and answer one query."""
         verb = update_operation(query)
         if verb:
-            return _text(403, f"this endpoint is read-only: {verb} and every other update is refused; "
+            return text_reply(403, f"this endpoint is read-only: {verb} and every other update is refused; "
                               "the store is unchanged")
         try:
             check_services(query, self.settings.allow_service)
         except ServiceRefused as e:
-            return _text(403, str(e))
+            return text_reply(403, str(e))
         req = Request(query, accept, default_graphs, named_graphs, int(self.settings.max_result_mb * (1 << 20)))
         return self.pool.run(req, self.settings.timeout_s)
 
@@ -98,20 +94,20 @@ class Endpoint:
         """A canned query by name, its parameters from the query string (``/api/NAME?param=value``)."""
         query = self.catalogue.queries.get(name)
         if query is None:
-            return _text(404, f"no canned query '{name}'; the list is at /api/openapi.json")
+            return text_reply(404, f"no canned query '{name}'; the list is at /api/openapi.json")
         unknown = sorted(set(args) - set(query.parameters))
         if unknown:
-            return _text(400, f"query '{name}' has no parameter {', '.join(unknown)}; "
+            return text_reply(400, f"query '{name}' has no parameter {', '.join(unknown)}; "
                               f"it takes: {', '.join(query.parameters) or 'none'}")
         given = {k: int(v[-1]) if v[-1].lstrip("-").isdigit() else v[-1] for k, v in args.items()}
         values = {**query.defaults, **given}
         missing = [p for p in query.parameters if p not in values]
         if missing:
-            return _text(400, f"query '{name}' needs the parameter {missing[0]} (?{missing[0]}=VALUE)")
+            return text_reply(400, f"query '{name}' needs the parameter {missing[0]} (?{missing[0]}=VALUE)")
         try:
             text = bind(query.sparql, {k: values[k] for k in query.parameters})
         except PtmkgError as e:
-            return _text(400, str(e))
+            return text_reply(400, str(e))
         return self.run(text, accept)
 
     def close(self) -> None:
@@ -127,7 +123,7 @@ class Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     endpoint: Endpoint
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: object) -> None:
         """Quiet: requests are not logged one by one."""
 
     def _send(self, reply: Reply, cache: bool = False) -> None:
@@ -151,14 +147,14 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_REQUEST_BYTES:
             self.close_connection = True
-            self._send(_text(413, f"the request is larger than {MAX_REQUEST_BYTES >> 20} MB"))
+            self._send(text_reply(413, f"the request is larger than {MAX_REQUEST_BYTES >> 20} MB"))
             return None
         return self.rfile.read(length)
 
-    def do_OPTIONS(self) -> None:  # noqa: N802 - http.server's naming
+    def do_OPTIONS(self) -> None:
         """CORS preflight (answered only with --cors)."""
         if not self.endpoint.settings.cors:
-            self._send(_text(405, "cross-origin requests are not enabled on this endpoint (ptmkg serve --cors)"))
+            self._send(text_reply(405, "cross-origin requests are not enabled on this endpoint (ptmkg serve --cors)"))
             return
         self.send_response(204)
         self.send_header("Access-Control-Allow-Origin", "*")
@@ -167,11 +163,11 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", "0")
         self.end_headers()
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         """As GET, without the body."""
         self.do_GET()
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         """Page, assets, queries, API and descriptions."""
         url = urlsplit(self.path)
         path, args = url.path, parse_qs(url.query, keep_blank_values=True)
@@ -191,9 +187,9 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/update":
             self._refuse_update()
         else:
-            self._send(_text(404, f"nothing at {path}; the SPARQL endpoint is /query, the query page /"))
+            self._send(text_reply(404, f"nothing at {path}; the SPARQL endpoint is /query, the query page /"))
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         """SPARQL 1.1 Protocol: form-encoded or direct queries."""
         url = urlsplit(self.path)
         body = self._body()
@@ -203,7 +199,7 @@ class Handler(BaseHTTPRequestHandler):
             self._refuse_update()
             return
         if url.path not in ("/query", "/sparql"):
-            self._send(_text(404, f"nothing to POST at {url.path}; the SPARQL endpoint is /query"))
+            self._send(text_reply(404, f"nothing to POST at {url.path}; the SPARQL endpoint is /query"))
             return
         args = parse_qs(url.query, keep_blank_values=True)
         ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
@@ -215,12 +211,12 @@ class Handler(BaseHTTPRequestHandler):
             self._refuse_update()
             return
         else:
-            self._send(_text(415, "POST a query as application/sparql-query or application/x-www-form-urlencoded"))
+            self._send(text_reply(415, "POST a query as application/sparql-query or application/x-www-form-urlencoded"))
             return
         self._query(args)
 
     def _refuse_update(self) -> None:
-        self._send(_text(403, "this endpoint is read-only: updates are refused; the store is unchanged"))
+        self._send(text_reply(403, "this endpoint is read-only: updates are refused; the store is unchanged"))
 
     def _query(self, args: dict[str, list[str]]) -> None:
         if "update" in args:
@@ -231,7 +227,7 @@ class Handler(BaseHTTPRequestHandler):
             self._describe()
             return
         if len(queries) > 1:
-            self._send(_text(400, "give exactly one query parameter"))
+            self._send(text_reply(400, "give exactly one query parameter"))
             return
         default = tuple(args["default-graph-uri"]) if "default-graph-uri" in args else None
         named = tuple(args["named-graph-uri"]) if "named-graph-uri" in args else None
@@ -240,7 +236,7 @@ class Handler(BaseHTTPRequestHandler):
     def _describe(self) -> None:
         """The service description (a browser asking for HTML goes to the query page)."""
         accept = self.headers.get("Accept")
-        if accept and negotiate(accept, {"text/html": 0}) and not negotiate(accept, {"text/turtle": 0}):
+        if accept and "text/html" in accept:
             self.send_response(303)
             self.send_header("Location", "/")
             self.send_header("Content-Length", "0")
@@ -248,7 +244,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         media = negotiate(accept, GRAPHS)
         if media is None:
-            self._send(_text(406, f"the service description can be sent as {', '.join(GRAPHS)}"))
+            self._send(text_reply(406, f"the service description can be sent as {', '.join(GRAPHS)}"))
             return
         body = ox.serialize(service_description(self._base()), format=GRAPHS[media],
                             prefixes={"sd": "http://www.w3.org/ns/sparql-service-description#", **PREFIXES}
@@ -260,31 +256,46 @@ class _Stop(Exception):
     """SIGTERM or SIGINT: stop serving."""
 
 
-def make_server(settings: Settings) -> tuple[ThreadingHTTPServer, Endpoint]:
+class _HTTPServer(ThreadingHTTPServer):
+    """One thread per connection; a client hanging up is not an error worth a traceback."""
+
+    daemon_threads = True
+    request_queue_size = 128
+
+    def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+def make_server(settings: Settings) -> tuple[_HTTPServer, Endpoint]:
     """The bound HTTP server and its endpoint (workers started); the caller closes both."""
     endpoint = Endpoint(settings)
     handler = type("BoundHandler", (Handler,), {"endpoint": endpoint})
     try:
-        server = ThreadingHTTPServer((settings.host, settings.port), handler)
+        server = _HTTPServer((settings.host, settings.port), handler)
     except OSError as e:
         endpoint.close()
         raise PtmkgError(f"cannot listen on {settings.host}:{settings.port}: {e.strerror or e}") from None
-    server.daemon_threads = True
     return server, endpoint
+
+
+def banner(settings: Settings, host: str, port: int) -> str:
+    """What ``ptmkg serve`` prints on start: where it listens, its limits, and a warning off loopback."""
+    services = ", ".join(settings.allow_service) or "none"
+    text = (f"SPARQL endpoint (read-only) at http://{host}:{port}/query, query page at http://{host}:{port}/ "
+            f"(timeout {settings.timeout_s:g} s, cap {settings.max_result_mb:g} MB, SERVICE allowed: {services}, "
+            f"CORS {'on' if settings.cors else 'off'}; Ctrl-C stops)")
+    if not is_loopback(settings.host):
+        text = (f"\nWARNING: ptmkg serve listens on {host}:{port}, which is NOT loopback: anyone who can reach this "
+                f"port can run queries (read-only, at most {settings.timeout_s:g} s and {settings.max_result_mb:g} MB "
+                "each). Use the default --host 127.0.0.1 unless you mean to publish the endpoint.\n\n" + text)
+    return text
 
 
 def serve(settings: Settings) -> int:
     """Serve until SIGTERM or SIGINT; then stop the workers and free the port. Returns 0."""
     server, endpoint = make_server(settings)
-    host, port = server.server_address[:2]
-    if not is_loopback(settings.host):
-        print(f"\nWARNING: ptmkg serve listens on {host}:{port}, which is NOT loopback: anyone who can reach this "
-              f"port can run queries (read-only, at most {settings.timeout_s:g} s and {settings.max_result_mb:g} MB "
-              "each). Use the default --host 127.0.0.1 unless you mean to publish the endpoint.\n", file=sys.stderr)
-    services = ", ".join(settings.allow_service) or "none"
-    print(f"SPARQL endpoint (read-only) at http://{host}:{port}/query, query page at http://{host}:{port}/ "
-          f"(timeout {settings.timeout_s:g} s, cap {settings.max_result_mb:g} MB, SERVICE allowed: {services}, "
-          f"CORS {'on' if settings.cors else 'off'}; Ctrl-C stops)", file=sys.stderr, flush=True)
+    print(banner(settings, *server.server_address[:2]), file=sys.stderr, flush=True)
 
     def stop(signum: int, frame: object) -> None:
         raise _Stop

@@ -62,7 +62,8 @@ class _Capped(io.RawIOBase):
         return len(data)
 
 
-def _text(status: int, message: str) -> Reply:
+def text_reply(status: int, message: str) -> Reply:
+    """A plain-text reply: an error status and a message a client can read."""
     return status, "text/plain; charset=utf-8", (message + "\n").encode()
 
 
@@ -76,13 +77,13 @@ def answer(store: ox.Store, req: Request) -> Reply:
             scope["named_graphs"] = [ox.NamedNode(g) for g in req.named_graphs]
         result = store.query(req.query, prefixes=PREFIXES, **scope)
     except SyntaxError as e:
-        return _text(400, f"SPARQL syntax error: {e}")
+        return text_reply(400, f"SPARQL syntax error: {e}")
     except ValueError as e:
-        return _text(400, f"bad dataset IRI: {e}")
+        return text_reply(400, f"bad dataset IRI: {e}")
     offers = GRAPHS if isinstance(result, ox.QueryTriples) else RESULTS
     media = negotiate(req.accept, offers)
     if media is None:
-        return _text(406, f"none of the accepted types ({req.accept}) fits this result; "
+        return text_reply(406, f"none of the accepted types ({req.accept}) fits this result; "
                           f"it can be sent as {', '.join(offers)}")
     out = _Capped(req.max_bytes)
     try:
@@ -91,10 +92,10 @@ def answer(store: ox.Store, req: Request) -> Reply:
         else:
             result.serialize(out, RESULTS[media])
     except ResultTooLarge:
-        return _text(422, f"the result is larger than this endpoint's cap of {req.max_bytes / (1 << 20):g} MB; "
+        return text_reply(422, f"the result is larger than this endpoint's cap of {req.max_bytes / (1 << 20):g} MB; "
                           "add a LIMIT or ask the operator to raise --max-result-mb")
     except (OSError, RuntimeError) as e:
-        return _text(500, f"query evaluation failed: {e}")
+        return text_reply(500, f"query evaluation failed: {e}")
     return 200, content_type(media), bytes(out.buffer)
 
 
@@ -245,16 +246,16 @@ class WorkerPool:
         try:
             w = self.idle.get(timeout=timeout)
         except queue.Empty:
-            return _text(503, f"every query worker stayed busy for the whole {timeout:g} s limit; retry later")
+            return text_reply(503, f"every query worker stayed busy for the whole {timeout:g} s limit; retry later")
         try:
             reply = w.call(req, deadline - time.monotonic())
         except TimeoutError:
             self._replace(w)
-            return _text(503, f"the query ran past this endpoint's {timeout:g} s limit and was stopped; narrow "
+            return text_reply(503, f"the query ran past this endpoint's {timeout:g} s limit and was stopped; narrow "
                               "it (LIMIT, more specific patterns) or ask the operator to raise --timeout")
         except WorkerFailed as e:
             self._replace(w)
-            return _text(500, f"the query worker failed ({e}); the query was not answered")
+            return text_reply(500, f"the query worker failed ({e}); the query was not answered")
         self.idle.put(w)
         return reply
 
