@@ -24,7 +24,8 @@ def require_columns(frame: pl.DataFrame, required: list[str], file: Path | str) 
     """Raise :class:`InputError` naming the first missing column."""
     for col in required:
         if col not in frame.columns:
-            raise InputError(str(file), f"missing column (found: {', '.join(frame.columns[:12])})", field=col)
+            found = ", ".join(repr(c)[1:-1][:60] for c in frame.columns[:12])  # one line, whatever the header
+            raise InputError(str(file), f"missing column (found: {found})", field=col)
 
 
 def read_csv(path: Path, schema: dict[str, pl.DataType] | None = None, **kwargs: object) -> pl.DataFrame:

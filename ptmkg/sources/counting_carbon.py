@@ -47,6 +47,15 @@ def read(path: Path | None, *, retrieved: str | None = None) -> SourceData:
     raw = read_csv(file)
     require_columns(raw, ["", *NUMERIC, *TEXT], file)
     typed = cast_checked(raw, {"": pl.Int64, **NUMERIC}, file)
+    for col in NUMERIC:
+        bad = typed.select(pl.arg_where(~pl.col(col).is_finite()).first()).item()
+        if bad is not None:
+            raise InputError(str(file), f"not a finite number: {raw[col][bad]!r}", row=bad + 2, field=col)
+    for col in ("Number of GPUs", "Number of TPUs"):
+        bad = typed.select(pl.arg_where(pl.col(col) != pl.col(col).round()).first()).item()
+        if bad is not None:
+            raise InputError(str(file), f"not a whole number of accelerators: {raw[col][bad]!r}", row=bad + 2,
+                             field=col)
     for col in ("Training time [s]", "Energy consumed [kWh]", "CO₂eq emitted [kg]", INTENSITY, "TDP"):
         bad = typed.select(pl.arg_where(pl.col(col) < 0).first()).item()
         if bad is not None:

@@ -30,6 +30,7 @@ REQUIRED: dict[str, dict[str, pl.DataType]] = {
     "reuse_repository": {"id": pl.Int64, "owner": pl.String, "name": pl.String, "url": pl.String},
     "model_to_reuse_repository": {"model_id": pl.Int64, "reuse_repository_id": pl.Int64},
 }
+URLS = {"model": "repo_url", "reuse_repository": "url"}  # read as IRIs
 NAMED = ["paper", "license", "dataset", "architecture", "author", "library"]
 
 
@@ -51,6 +52,15 @@ def _read(con: sqlite3.Connection, file: Path, table: str, columns: dict[str, pl
         return cast_checked(frame, casts, file, row_offset=1)
     except InputError as e:
         raise InputError(e.file, e.message, row=e.row, field=f"{table}.{e.field}") from None
+
+
+def _urls(frame: pl.DataFrame, col: str, file: Path, table: str) -> pl.DataFrame:
+    """URLs read as IRIs: blank is missing; anything but an absolute http(s) URL names its row."""
+    url = pl.col(col).str.strip_chars()
+    bad = frame.select(pl.arg_where((url != "") & ~url.str.contains(r"^https?://\S+$")).first()).item()
+    if bad is not None:
+        raise InputError(str(file), f"not an http(s) URL: {frame[col][bad][:60]!r}", row=bad + 1, field=f"{table}.{col}")
+    return frame.with_columns(pl.when(url != "").then(url).alias(col))
 
 
 def read(path: Path | None, **options: object) -> SourceData:
@@ -78,6 +88,8 @@ def read(path: Path | None, **options: object) -> SourceData:
         raise InputError(str(path), f"unreadable SQLite database ({e})") from None
     finally:
         con.close()
+    for table, col in URLS.items():
+        t[table] = _urls(t[table], col, path, table)
     models = t["model"].join(t["model_hub"].select(pl.col("id").alias("model_hub_id"), pl.col("name").alias("hub_name")),
                              on="model_hub_id", how="left")
     uses = t["model_to_reuse_repository"].rename({"reuse_repository_id": "repository_id"})

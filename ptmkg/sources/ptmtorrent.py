@@ -17,6 +17,7 @@ and name lower-cased; ONNX Model Zoo names are slugged (``MobileNet v2-7`` → `
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -35,6 +36,9 @@ LISTING_REQUIRED = ["id", "ModelName", "ModelAuthor", "GitHubURL", "ColabURL"]
 MODEL_COLUMNS = {"file": pl.String, "record": pl.Int64, "hub": pl.String, "key": pl.String, "name": pl.String,
                  "owner": pl.String, "author": pl.String, "model_url": pl.String, "code_url": pl.String,
                  "commit": pl.String, "task": pl.String, "architecture": pl.String, "dois": pl.List(pl.String)}
+TEXT_KEYS = ["ModelName", "ModelOwner", "ModelURL", "ModelOwnerURL", "LatestGitCommitSHA", "ModelTask",
+             "ModelArchitecture", "ModelAuthor", "GitHubURL", "ColabURL"]
+DATASET_KEYS = ["DatasetName", "DatasetURL", "DatasetPaperDOI"]
 DATASET_COLUMNS = {"key": pl.String, "dataset": pl.String, "dataset_url": pl.String, "dataset_doi": pl.String}
 
 
@@ -58,14 +62,51 @@ def _load(file: Path) -> pl.DataFrame:
         raise InputError(str(file), "expected a JSON array of objects")
     uniform = any("ModelHub" in r for r in records)
     required = UNIFORM_REQUIRED if uniform else LISTING_REQUIRED
+    checked = []
     for i, rec in enumerate(records, start=1):
         for key in required:
             value = rec.get(key)
             if value is None or (key == "ModelHub" and not isinstance(value, dict)):
                 raise InputError(str(file), "missing or null", row=i, field=key)
-    frame = pl.DataFrame(records, infer_schema_length=None, strict=False)
+        checked.append(_checked(file, i, rec, ["ModelURL"] if uniform else ["GitHubURL"]))
+    frame = pl.DataFrame(checked, infer_schema_length=None, strict=False)
     frame = frame.with_columns(pl.lit(file.name).alias("file"), pl.int_range(1, pl.len() + 1).alias("record"))
     return _uniform(frame) if uniform else _listing(frame)
+
+
+def _typed(file: Path, row: int, field: str, value: object, kind: type, what: str) -> object:
+    if value is not None and not isinstance(value, kind):
+        raise InputError(str(file), f"expected {what}, found {json.dumps(value)[:60]}", row=row, field=field)
+    return value
+
+
+def _url(file: Path, row: int, field: str, value: str | None) -> str | None:
+    """A URL read as an IRI: blank is missing, anything but an absolute http(s) URL is an error."""
+    if value is None or not value.strip():
+        return None
+    if not re.fullmatch(r"https?://\S+", value.strip()):
+        raise InputError(str(file), f"not an http(s) URL: {value[:60]!r}", row=row, field=field)
+    return value
+
+
+def _checked(file: Path, row: int, rec: dict, urls: list[str]) -> dict:
+    """The record's fields that are read, each of the type it must have (the first wrong one raises);
+    ``urls``: the fields read as IRIs."""
+    out = {k: _typed(file, row, k, rec.get(k), str, "text") for k in TEXT_KEYS}
+    for k in urls:
+        out[k] = _url(file, row, k, out[k])
+    hub = rec.get("ModelHub")
+    if hub is not None:
+        out["ModelHub"] = {"ModelHubName": _typed(file, row, "ModelHub.ModelHubName", hub.get("ModelHubName"),
+                                                  str, "text")}
+    dois = _typed(file, row, "ModelPaperDOIs", rec.get("ModelPaperDOIs"), list, "a list of DOIs")
+    out["ModelPaperDOIs"] = [_typed(file, row, "ModelPaperDOIs", d, str, "a DOI") for d in dois or []]
+    datasets = _typed(file, row, "Datasets", rec.get("Datasets"), list, "a list of datasets")
+    out["Datasets"] = [{k: _typed(file, row, f"Datasets.{k}", _typed(file, row, "Datasets", d, dict, "a dataset")
+                                  .get(k), str, "text") for k in DATASET_KEYS} for d in datasets or []]
+    for d in out["Datasets"]:
+        d["DatasetURL"] = _url(file, row, "Datasets.DatasetURL", d["DatasetURL"])
+    return out
 
 
 def _text(frame: pl.DataFrame, col: str) -> pl.Expr:
