@@ -338,3 +338,8 @@ def test_export_writes_a_handout_without_and_a_key_with_solutions(tmp_path, caps
         assert body not in handout and body in key, ex.id
         assert ex.title in handout if fmt == "md" else html.escape(ex.title) in handout
     assert handout.count("Hint 1") == len(EXERCISES) == key.count("Reference solution")
+
+
+def test_a_runaway_cross_product_is_stopped_with_advice():
+    fb = teaching.check("01", "SELECT ?id WHERE { ?m ptmkg:hubId ?id . ?x ptmkg:hasFile ?f }")
+    assert fb.problems == ["error"] and "not joined to the others" in str(fb)

@@ -95,7 +95,7 @@ def show(cell: Cell) -> str:
 
 
 def _n(k: int, noun: str) -> str:
-    return f"{k} {noun}{'s' * (k != 1)}"
+    return f"{k:,} {noun}{'s' * (k != 1)}"
 
 
 def _are(items: list) -> str:
@@ -123,7 +123,7 @@ def _difference(expected: list[tuple], got: list[tuple], tolerance: float) -> tu
     numbers within ``tolerance`` (relative) count as equal."""
     missing_c, extra_c = Counter(expected) - Counter(got), Counter(got) - Counter(expected)
     missing, extra = list(missing_c.elements()), list(extra_c.elements())
-    if not missing or not extra:
+    if not missing or not extra or len(missing) * len(extra) > 1_000_000:  # too different to pair up
         return missing, extra
     unmatched = []
     for row in missing:
@@ -229,7 +229,7 @@ def _compare_rows(ex: Exercise, names: list[str], expected: list[tuple], got: li
         fb.problems.append("missing")
         fb.messages.append(
             f"{_n(len(missing), 'row')} of the answer {_are(missing)} missing from yours (you have "
-            f"{_n(len(got), 'row')}, the answer {len(expected)}), e.g. {_examples(names, missing)}. A FILTER may "
+            f"{_n(len(got), 'row')}, the answer {len(expected):,}), e.g. {_examples(names, missing)}. A FILTER may "
             "be too strict, or a pattern may require facts that not every row has (OPTIONAL).")
     if extra:
         fb.problems.append("extra")
@@ -241,6 +241,8 @@ def _compare_rows(ex: Exercise, names: list[str], expected: list[tuple], got: li
 def _differing_columns(names: list[str], expected: list[tuple], got: list[tuple], tol: float) -> str | None:
     """When the rows agree on some columns (as multisets) and differ only in the others, say where and how."""
     k = len(names)
+    if len(expected) != len(got):  # multisets of projected rows can agree only when the counts do
+        return None
     for size in range(1, k):
         for wrong in combinations(range(k), size):
             keep = [i for i in range(k) if i not in wrong]
@@ -316,7 +318,7 @@ def _compare_graphs(expected: list[tuple], got: list[tuple], fb: Feedback) -> No
     if missing:
         fb.problems.append("missing" if have else "empty")
         fb.messages.append(f"{_n(len(missing), 'triple')} of the answer graph {_are(missing)} missing from yours "
-                           f"({_n(len(have), 'triple')}, the answer {len(want)}), e.g. {_examples(names, missing)}.")
+                           f"({_n(len(have), 'triple')}, the answer {len(want):,}), e.g. {_examples(names, missing)}.")
     if extra:
         fb.problems.append("extra")
         fb.messages.append(f"{_n(len(extra), 'triple')} of yours {_are(extra)} not in the answer graph, "

@@ -8,14 +8,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from itertools import islice
 
+import polars as pl
 import pyoxigraph as ox
 
 from ptmkg.endpoint import LOOPBACK
 from ptmkg.errors import PtmkgError, sparql_syntax_error
 from ptmkg.namespaces import PREFIXES
-from ptmkg.results import solutions_frame
+from ptmkg.results import _column, _convert
 from ptmkg.sparql_guard import ServiceRefused, check_services
+
+MAX_ROWS = 200_000
 
 
 @lru_cache(maxsize=8)
@@ -88,6 +92,20 @@ def loopback_endpoints(services: dict[str, tuple[str, ...]]) -> Iterator[dict[st
             server.server_close()
 
 
+def _capped(items: Iterator[tuple], what: str) -> list[tuple]:
+    """At most :data:`MAX_ROWS` results; more stops the query (no exercise needs that many)."""
+    taken = list(islice(items, MAX_ROWS + 1))
+    if len(taken) > MAX_ROWS:
+        raise PtmkgError(f"the query returns more than {MAX_ROWS:,} {what}, far more than any answer: a pattern is "
+                         "probably not joined to the others (no shared variable), which multiplies the results")
+    return taken
+
+
+def terms_frame(names: list[str], rows: list[tuple]) -> pl.DataFrame:
+    """SELECT rows of RDF terms as a DataFrame typed like :func:`ptmkg.results.solutions_frame` does."""
+    return pl.DataFrame([_column(n, [_convert(r[i]) for r in rows]) for i, n in enumerate(names)])
+
+
 def execute(query: str, sources: tuple[str, ...], services: dict[str, tuple[str, ...]] | None = None,
             *, frame: bool = False) -> tuple[list[str] | None, object]:
     """Run ``query`` on the exercise graph; returns (variables, rows of terms) for SELECT, (None, bool) for
@@ -111,13 +129,11 @@ def execute(query: str, sources: tuple[str, ...], services: dict[str, tuple[str,
             result = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
             if isinstance(result, ox.QueryBoolean):
                 return None, bool(result)
-            if isinstance(result, ox.QuerySolutions) and frame:
-                frame_ = solutions_frame(result)
-                return frame_.columns, frame_
             if isinstance(result, ox.QuerySolutions):
                 names = [v.value for v in result.variables]
-                return names, [tuple(row[i] for i in range(len(names))) for row in result]
-            return None, [tuple(t) for t in result]
+                rows = _capped((tuple(row[i] for i in range(len(names))) for row in result), "rows")
+                return names, (terms_frame(names, rows) if frame else rows)
+            return None, _capped((tuple(t) for t in result), "triples")
         except SyntaxError as e:
             raise sparql_syntax_error(query, str(e)) from None
         except OSError as e:
