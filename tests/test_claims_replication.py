@@ -1,16 +1,23 @@
-"""Claims on all the shared data: replication on the papers' own data, and no verdict on a foreign frame.
+"""Claims on all the shared data: replication on the papers' own data, no verdict on a foreign frame, and the
+claims table of queries/claims/README.md (the store is built once for the module).
 
 Published figures are typed from the papers (citations beside them); measured ones are read from the raw files.
 """
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 import pytest
 
 from ptmkg import KG
+from ptmkg.claims.cli import _render
+from ptmkg.claims.definitions import CLAIMS_DIR, load_definitions
 from ptmkg.ingest import ingest_all
 from tests.conftest import SHARED_DATA, shared_path
+
+TABLE = re.compile(r"<!-- claims-table:start -->\n(.*?)<!-- claims-table:end -->", re.S)
 
 JUDGED = {"REPLICATED", "SUPPORTED", "NOT SUPPORTED"}
 
@@ -191,3 +198,17 @@ def test_html_report_shows_the_replication_checks(outcomes):
     assert ("<tr><td>models reporting emissions</td><td>1,417 ML models with carbon-emission data</td>"
             "<td>1,415 counted</td><td class='r REPLICATED'>REPLICATED</td></tr>") in page
     assert "<td class='v NOT_COMPARABLE'>NOT COMPARABLE</td>" in page and ", descriptive" in page
+
+
+def readme_table() -> str:
+    return TABLE.search((CLAIMS_DIR / "README.md").read_text(encoding="utf-8")).group(1)
+
+
+def test_readme_lists_every_claim_once():
+    rows = [line.split(" | ")[0].removeprefix("| ") for line in readme_table().splitlines()[2:]]
+    assert rows == sorted(load_definitions())
+
+
+def test_readme_table_is_what_ptmkg_claims_prints_on_all_shared_data(outcomes):
+    """`ptmkg claims --format md` renders the outcomes of a run over every claim with ``_render``."""
+    assert _render(list(outcomes.values()), "md") == readme_table()
