@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from ptmkg import __version__
+from ptmkg.frames import frame_for, population_iri
 from ptmkg.namespaces import (
     CATALOG_GRAPH,
     DCAT,
@@ -61,8 +62,6 @@ class SnapshotInfo:
     def frame_facts(self) -> list[tuple[str, ox.NamedNode | ox.Literal]]:
         """The sampling frame (:mod:`ptmkg.frames`): kind, populations covered, how drawn, the study, and the
         population it was drawn from."""
-        from ptmkg.frames import frame_for, population_iri
-
         frame = frame_for(self.source, self.files)
         if frame is None:
             return []
@@ -77,7 +76,7 @@ class SnapshotInfo:
 
     def metadata(self, triples: int, loaded_at: datetime | None = None) -> list[ox.Quad]:
         """The PROV/VoID description of this snapshot, for the catalog graph."""
-        loaded_at = loaded_at or datetime.now(timezone.utc)
+        loaded_at = loaded_at or datetime.now(UTC)
         g, s = ox.NamedNode(CATALOG_GRAPH), ox.NamedNode(self.graph)
 
         def lit(value: str, dt: str | None = None) -> ox.Literal:

@@ -17,7 +17,7 @@ from ptmkg.claims.definitions import CLAIMS_DIR, load_definitions
 from ptmkg.ingest import ingest_all
 from tests.conftest import SHARED_DATA, shared_path
 
-TABLE = re.compile(r"<!-- claims-table:start -->\n(.*?)<!-- claims-table:end -->", re.S)
+TABLE = re.compile(r"<!-- claims-table:start -->\n(.*?)<!-- claims-table:end -->", re.DOTALL)
 
 JUDGED = {"REPLICATED", "SUPPORTED", "NOT SUPPORTED"}
 

@@ -32,7 +32,7 @@ from ptmkg.claims.verdict import (
     replication_check,
 )
 from ptmkg.errors import PtmkgError
-from ptmkg.frames import POPULATIONS, frame_for
+from ptmkg.frames import frame_for
 from ptmkg.namespaces import CATALOG_GRAPH
 from ptmkg.snapshot import text_hash
 
