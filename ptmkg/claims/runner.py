@@ -249,7 +249,11 @@ class ClaimsRunner:
         return results_frame(outcomes)
 
     def outcomes(self, ids: list[str] | None = None, snapshots: list[str] | None = None) -> list[ClaimOutcome]:
-        """Full outcomes (parts, evidence) with Holm within each claim and Benjamini–Hochberg across the batch."""
+        """Full outcomes (parts, evidence) with Holm within each claim and Benjamini–Hochberg across the batch.
+
+        Each outcome also carries its replication step, run on the loaded snapshot of the paper's own data
+        whichever ``snapshots`` the verdict runs over (its p-values are not adjusted: it reproduces numbers,
+        it does not test the batch)."""
         defs = [get_definition(i) for i in ids] if ids else list(self.definitions().values())
         if not self.store.read_only:
             ensure_definitions(self.store)
