@@ -11,20 +11,25 @@ import warnings
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import NoReturn
 
-import polars as pl
+from typing import TYPE_CHECKING, NoReturn
 
 from ptmkg import __version__
 from ptmkg.errors import PtmkgError
-from ptmkg.kg import KG
-from ptmkg.store import default_store_path
+from ptmkg.resources import default_store_path
+
+if TYPE_CHECKING:  # imported where used, so that --help and --version start at once
+    import polars as pl
+
+    from ptmkg.kg import KG
 
 SHOWCASE = ["models-per-licence", "serialisation-formats", "reported-emissions"]
 
 
 def print_frame(frame: pl.DataFrame | bool, fmt: str = "table", rows: int = 25, width: int = 60) -> None:
     """Print a result as a table, CSV or JSON (ASK results print true/false)."""
+    import polars as pl
+
     if isinstance(frame, bool):
         print("true" if frame else "false")
     elif fmt == "csv":
@@ -42,6 +47,8 @@ def print_frame(frame: pl.DataFrame | bool, fmt: str = "table", rows: int = 25, 
 
 
 def _open(args: argparse.Namespace, read_only: bool = False) -> KG:
+    from ptmkg.kg import KG
+
     return KG(args.store, read_only=read_only)
 
 
@@ -123,6 +130,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
+    import polars as pl
+
     from ptmkg.ingest import INGESTORS
 
     print_frame(pl.DataFrame({"source": list(INGESTORS), "reads": [i.description for i in INGESTORS.values()],
@@ -155,12 +164,19 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
+    import polars as pl
+
     kg = _open(args, read_only=True)
     snaps = kg.snapshots()
+    hidden = kg.unfinished()
+    if hidden:
+        quads = sum(kg.graph_size(g.value) for g in hidden)
+        print(f"note: {len(hidden)} unfinished graph(s) ({quads:,} quads) of a load or removal that was stopped are "
+              "not shown and not queried; the next command that writes to the store removes them")
     if snaps.is_empty():
         print(f"store {kg.path} is empty; run 'ptmkg build' or 'ptmkg ingest'")
         return 0
-    print(f"store: {kg.path}  ({len(kg):,} quads)\n")
+    print(f"store: {kg.path}  ({len(kg) - sum(kg.graph_size(g.value) for g in hidden):,} quads)\n")
     if args.format == "table":
         snaps = snaps.with_columns(pl.col("hash").str.slice(0, 19), pl.col("graph").str.replace(r"^.*/graph/", "graph/"))
     print_frame(snaps.select("source", "version", "retrieved", "triples", "hash", "graph"), args.format,

@@ -1,4 +1,4 @@
-"""Where ptmkg's run-time files live: the top-level ``queries/`` and ``ontology/`` folders.
+"""Where ptmkg's files live: the default store, and the top-level ``queries/`` and ``ontology/`` folders.
 
 A wheel or sdist install carries them inside the package as ``ptmkg/_bundled/<name>`` (see
 ``pyproject.toml``); a checkout or editable install reads them beside the package. A zipped
@@ -7,6 +7,7 @@ install (zipimport) has them extracted once into a temporary folder.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from functools import lru_cache
 from importlib.resources import files
@@ -16,6 +17,11 @@ from pathlib import Path
 from ptmkg.errors import PtmkgError
 
 FOLDERS = ("queries", "ontology")
+
+
+def default_store_path() -> Path:
+    """``$PTMKG_STORE`` or ``~/.ptmkg/store``."""
+    return Path(os.environ.get("PTMKG_STORE") or Path.home() / ".ptmkg" / "store")
 
 
 def _extract(tree: Traversable, into: Path) -> None:

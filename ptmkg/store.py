@@ -16,6 +16,7 @@ from tqdm.auto import tqdm
 
 from ptmkg.bulk import bulk_load
 from ptmkg.errors import PtmkgError, sparql_syntax_error
+from ptmkg.resources import default_store_path
 from ptmkg.mapping.terms import Triples
 from ptmkg.namespaces import CATALOG_GRAPH, GRAPH, PREFIXES, PTMKG, XSD
 from ptmkg.results import solutions_frame
@@ -32,11 +33,6 @@ _QUAD_FORMATS = {"nquads", "trig", "jsonld"}
 # Quads removed per transaction when a graph is dropped: one transaction for a whole graph holds all
 # its deletions in memory (3 GiB above the store at 2.5M triples); chunks keep it bounded.
 DROP_CHUNK = 200_000
-
-
-def default_store_path() -> Path:
-    """``$PTMKG_STORE`` or ``~/.ptmkg/store``."""
-    return Path(os.environ.get("PTMKG_STORE") or Path.home() / ".ptmkg" / "store")
 
 
 def to_term(value: object, as_iri: bool = False) -> ox.NamedNode | ox.Literal:

@@ -8,13 +8,12 @@ from collections.abc import Callable
 from dataclasses import asdict
 from difflib import get_close_matches
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import polars as pl
-
-from ptmkg.energy.estimate import Estimate, estimate
-from ptmkg.energy.grid import country_iso3, grid_intensity
-from ptmkg.energy.hardware import hardware_table, resolve_hardware
 from ptmkg.errors import PtmkgError
+
+if TYPE_CHECKING:  # the energy library and polars are imported by the commands, not by 'ptmkg --help'
+    from ptmkg.energy.estimate import Estimate
 
 Command = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
 
@@ -34,6 +33,8 @@ def parse_utilisation(text: str) -> float | tuple[float, float]:
 
 def close_hardware(text: str, n: int = 5) -> list[str]:
     """Ids of table accelerators whose id, name or alias is close to ``text``."""
+    from ptmkg.energy.hardware import hardware_table
+
     names: dict[str, str] = {}
     for h in hardware_table():
         for name in (h.id, f"{h.name} {h.variant}".lower(), h.name.lower(), *h.aliases):
@@ -44,6 +45,9 @@ def close_hardware(text: str, n: int = 5) -> list[str]:
 
 def _check_inputs(args: argparse.Namespace) -> None:
     """One-line errors for inputs the library would otherwise resolve silently."""
+    from ptmkg.energy.grid import country_iso3, grid_intensity
+    from ptmkg.energy.hardware import hardware_table, resolve_hardware
+
     if args.gpu is None and args.tdp_w is None:
         raise PtmkgError("give --gpu (see hardware.csv) or --tdp-w")
     if args.gpu is not None and args.tdp_w is None and resolve_hardware(args.gpu) is None:
@@ -58,6 +62,8 @@ def _check_inputs(args: argparse.Namespace) -> None:
 
 def calculate(args: argparse.Namespace) -> Estimate:
     """The estimate for the flags of ``ptmkg energy calc``."""
+    from ptmkg.energy.estimate import estimate
+
     _check_inputs(args)
     try:
         return estimate(args.gpu, args.count, args.hours, utilisation=parse_utilisation(args.utilisation),
@@ -69,6 +75,8 @@ def calculate(args: argparse.Namespace) -> Estimate:
 
 
 def cmd_calc(args: argparse.Namespace) -> int:
+    import polars as pl
+
     from ptmkg.cli import print_frame
 
     e = calculate(args)
@@ -88,6 +96,8 @@ def cmd_calc(args: argparse.Namespace) -> int:
 
 
 def cmd_estimate(args: argparse.Namespace) -> int:
+    import polars as pl
+
     from ptmkg.cli import print_frame
     from ptmkg.energy.graph import estimate_store
     from ptmkg.kg import KG
