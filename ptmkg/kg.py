@@ -26,6 +26,13 @@ class KG(GraphStore):
     allow_service: tuple[str, ...] = ()
     """Endpoint IRIs a query may call with ``SERVICE``; any other SERVICE is refused before the query runs."""
 
+    @classmethod
+    def remote(cls, url: str, *, auth: tuple[str, str] | None = None) -> KG:
+        """The graph behind a SPARQL server's query endpoint ``url``: the same query API, read-only."""
+        from ptmkg.remote import RemoteKG
+
+        return RemoteKG(url, auth=auth)
+
     def query(self, sparql: str, *, graphs: Sequence[str] | None = None,
               **params: object) -> pl.DataFrame | bool | list[ox.Triple]:
         """:meth:`GraphStore.query`, refusing SERVICE calls to endpoints not in :attr:`allow_service`."""

@@ -88,8 +88,8 @@ def check_services(sparql: str, allow: Iterable[str] = (), prefixes: Mapping[str
                                  f"(ptmkg serve --allow-service {target}; KG.allow_service in Python)")
 
 
-def update_operation(sparql: str) -> str | None:
-    """The update keyword (INSERT, DELETE, LOAD, …) a request starts with after its prologue, else ``None``."""
+def operation(sparql: str) -> str | None:
+    """The keyword a request starts with after its prologue (SELECT, CONSTRUCT, INSERT, LOAD, …), upper-case."""
     toks = _tokens(sparql)
     i = 0
     while i < len(toks):
@@ -99,5 +99,11 @@ def update_operation(sparql: str) -> str | None:
         elif word == "PREFIX":
             i += 3
         else:
-            return word if word in UPDATE_KEYWORDS else None
+            return word or None
     return None
+
+
+def update_operation(sparql: str) -> str | None:
+    """The update keyword (INSERT, DELETE, LOAD, …) a request starts with after its prologue, else ``None``."""
+    word = operation(sparql)
+    return word if word in UPDATE_KEYWORDS else None
