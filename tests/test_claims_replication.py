@@ -212,3 +212,13 @@ def test_readme_lists_every_claim_once():
 def test_readme_table_is_what_ptmkg_claims_prints_on_all_shared_data(outcomes):
     """`ptmkg claims --format md` renders the outcomes of a run over every claim with ``_render``."""
     assert _render(list(outcomes.values()), "md") == readme_table()
+
+
+def test_judging_snapshots_query_reads_frames_from_the_catalog(full, outcomes):
+    rows = full.run("claims/judging-snapshots")
+    by_claim = {c: set(g["source"]) for (c,), g in rows.group_by("claim")}
+    assert by_claim["LIN-01"] == {"ptlm-versioning"} and by_claim["DOC-03"] == {"hf"}
+    assert by_claim["EN-02"] == {"hf-carbon"} and rows.filter(claim="EN-02").height == 2  # 2023 and 2026
+    assert "EN-01" not in by_claim and "POP-02" not in by_claim  # no shared census of all Hub models
+    judged = {o.definition.id for o in outcomes.values() if o.decision.label.value in JUDGED}
+    assert judged <= set(by_claim)
