@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from html import escape
 from itertools import combinations, permutations
 
 import pyoxigraph as ox
@@ -44,8 +45,19 @@ class Feedback:
         head = "Correct" if self.correct else "Not yet"
         return "\n".join([f"{head} ({self.exercise})", *(f"- {m}" for m in self.messages)])
 
-    def _repr_markdown_(self) -> str:
-        return str(self)
+    def html(self) -> str:
+        """The feedback as HTML (multi-line messages such as syntax errors keep their caret aligned)."""
+        head = "✔ Correct" if self.correct else "✘ Not yet"
+        items = "".join(f"<li><pre>{escape(m)}</pre></li>" if "\n" in m else f"<li>{_code_spans(escape(m))}</li>"
+                        for m in self.messages)
+        return f"<b>{head}</b> <small>({escape(self.exercise)})</small><ul>{items}</ul>"
+
+    def _repr_html_(self) -> str:
+        return self.html()
+
+
+def _code_spans(text: str) -> str:
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", text)
 
 
 # -- terms -------------------------------------------------------------------------------------------

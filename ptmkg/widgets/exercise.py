@@ -29,14 +29,6 @@ def _md(text: str) -> str:
     return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
 
 
-def feedback_html(fb: Feedback) -> str:
-    """A feedback message as HTML (syntax errors keep their caret line aligned)."""
-    head = "✔ Correct" if fb.correct else "✘ Not yet"
-    items = "".join(f"<li><pre>{html.escape(m)}</pre></li>" if "\n" in m else f"<li>{_md(m)}</li>"
-                    for m in fb.messages)
-    return f"<b>{head}</b><ul>{items}</ul>"
-
-
 class ExerciseWidget(w.VBox):
     """Pick an exercise, write SPARQL, Run it on the exercise's graph, Check it against the reference.
 
@@ -133,7 +125,7 @@ class ExerciseWidget(w.VBox):
         fb = teaching.check(ex, text)
         self.feedback = fb
         self.progress.record_attempt(ex.id, text, fb.correct)
-        self.feedback_box.value = feedback_html(fb)
+        self.feedback_box.value = fb.html()
         self.feedback_box.add_class("ptmkg-feedback")
         if fb.correct:
             self.feedback_box.add_class("ptmkg-correct")
