@@ -45,6 +45,13 @@ class CannedQuery:
         return list(seen)
 
     @property
+    def form(self) -> str:
+        """The query form: ``select``, ``ask``, ``construct`` or ``describe``."""
+        body = re.sub(r"(?im)^\s*(#.*|(PREFIX|BASE)\s.*)$", "", self.sparql)
+        m = re.search(r"(?i)\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", body)
+        return m.group(1).lower() if m else "select"
+
+    @property
     def sha256(self) -> str:
         """Hash of the query text (for provenance of results)."""
         return "sha256:" + hashlib.sha256(self.sparql.encode()).hexdigest()

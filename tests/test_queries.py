@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 
 from ptmkg import KG
@@ -28,6 +29,8 @@ def test_query_header_and_columns(query):
     if "SERVICE" in query.sparql:
         pytest.skip("federation exercise: run against its loopback endpoints by tests/test_teaching.py")
     result = query.run(KG.memory())
+    kind = {"select": pl.DataFrame, "ask": bool, "construct": list, "describe": list}[query.form]
+    assert isinstance(result, kind), f"{query.name}: form {query.form} but the engine returned {type(result)}"
     if query.columns:
         assert tuple(result.columns) == query.columns
 
@@ -59,10 +62,15 @@ def test_subfolders_give_prefixed_names(tmp_path):
 def test_the_collection_is_queryable_as_rdf(memory_kg):
     result = memory_kg.ingest("queries")
     assert result.loaded and result.source == "queries"
-    names = memory_kg.query("SELECT ?name WHERE { ?q a sh:SPARQLSelectExecutable ; schema:keywords 'teaching' ; "
+    names = memory_kg.query("SELECT ?name WHERE { ?q a sh:SPARQLExecutable ; schema:keywords 'teaching' ; "
                             "schema:name ?name } ORDER BY ?name")["name"].to_list()
     expected = sorted(q.name for q in QUERIES if "teaching" in q.tags)
     assert names == expected and len(names) >= 6
+    typed = memory_kg.query("SELECT ?name ?class WHERE { ?q schema:name ?name ; a ?class . "
+                            "FILTER(?class != sh:SPARQLExecutable) }")
+    forms = {n: c.removeprefix("http://www.w3.org/ns/shacl#SPARQL").removesuffix("Executable").lower()
+             for n, c in typed.iter_rows()}
+    assert forms == {q.name: q.form for q in QUERIES if q.form != "describe"}  # SHACL has no DESCRIBE class
     text = memory_kg.query("SELECT ?t WHERE { ?q schema:name 'models-citing-paper' ; sh:select ?t ; "
                            "ptmkg:queryParameter 'arxiv' }")["t"][0]
     assert text == catalogue().get("models-citing-paper").sparql

@@ -30,10 +30,12 @@ def read(path: Path | None = None, *, retrieved: str | None = None) -> SourceDat
             "summary": [q.summary for q in queries],
             "description": [q.description for q in queries],
             "sparql": [q.sparql for q in queries],
+            "form": [q.form for q in queries],
             "tags": [list(q.tags) for q in queries],
             "parameters": [q.parameters for q in queries],
         },
         schema={"name": pl.String, "summary": pl.String, "description": pl.String, "sparql": pl.String,
+                "form": pl.String,
                 "tags": pl.List(pl.String), "parameters": pl.List(pl.String)},
     )
     if retrieved is None and root.resolve() == QUERIES_DIR.resolve():
