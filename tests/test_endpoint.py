@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import http.client
 import io
 import json
 import signal
@@ -357,7 +358,13 @@ def test_a_signal_stops_the_server_and_its_workers(store, sig):
     server = Server(store)
     workers = server.workers()
     assert len(workers) == 2 and not any(gone(p) for p in workers)
+    browser_like = http.client.HTTPConnection(LOOPBACK, server.port, timeout=30)  # kept alive: must not hold it up
+    browser_like.request("GET", "/assets/page.css")
+    assert browser_like.getresponse().read()
+    started = time.monotonic()
     assert server.stop(sig) == 0
+    assert time.monotonic() - started < 15
+    browser_like.close()
     for _ in range(50):
         if all(gone(p) for p in workers):
             break
@@ -398,6 +405,19 @@ def test_cors_is_off_unless_asked(endpoint):
     assert request(endpoint + "/query", method="OPTIONS")[0] == 405
 
 
+def test_cors_when_asked(store):
+    server = Server(store, "--cors")
+    try:
+        with urllib.request.urlopen(server.url + "/query?" + urlencode({"query": TOP}), timeout=30) as r:
+            assert r.headers.get("Access-Control-Allow-Origin") == "*"
+        req = urllib.request.Request(server.url + "/query", method="OPTIONS",
+                                     headers={"Origin": "http://elsewhere", "Access-Control-Request-Method": "POST"})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            assert r.status == 204 and "POST" in r.headers.get("Access-Control-Allow-Methods")
+    finally:
+        server.stop()
+
+
 def test_missing_store_is_a_clear_error(tmp_path):
     done = subprocess.run([sys.executable, "-m", "ptmkg.cli", "serve", "--store", str(tmp_path / "none"),
                            "--port", str(free_port())], capture_output=True, text=True, timeout=60, check=False)
@@ -436,6 +456,9 @@ def test_openapi_lists_every_canned_query_with_its_parameters(endpoint):
     assert set(spec["paths"]) == {f"/api/{q.name}" for q in catalogue()}
     lineage = spec["paths"]["/api/family-lineage"]["get"]
     assert [p["name"] for p in lineage["parameters"]] == catalogue().get("family-lineage").parameters
+    assert "text/csv" in lineage["responses"]["200"]["content"]
+    construct = spec["paths"]["/api/teaching/solutions/28-construct-family"]["get"]["responses"]["200"]["content"]
+    assert "text/turtle" in construct and "text/csv" not in construct
 
 
 def test_canned_query_api_matches_kg_run(endpoint, kg):

@@ -8,12 +8,14 @@ import re
 import pyoxigraph as ox
 
 from ptmkg import __version__
-from ptmkg.endpoint.formats import RESULTS
+from ptmkg.endpoint.formats import GRAPHS, RESULTS
 from ptmkg.namespaces import CATALOG_GRAPH, DCAT, DCT, PREFIXES, PTMKG, RDF_TYPE, VOID
 from ptmkg.queries import CannedQuery, Catalogue
+from ptmkg.sparql_guard import operation
 from ptmkg.store import bind
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
+ALIASES = {"application/json", "application/xml", "text/plain"}  # accepted, but not advertised
 _FORMAT_IRIS = {
     "application/sparql-results+json": "http://www.w3.org/ns/formats/SPARQL_Results_JSON",
     "application/sparql-results+xml": "http://www.w3.org/ns/formats/SPARQL_Results_XML",
@@ -81,6 +83,7 @@ def openapi(catalogue: Catalogue, base: str) -> dict[str, object]:
     """OpenAPI 3 description of ``/api/NAME`` for every canned query (grlc's convention)."""
     paths: dict[str, object] = {}
     for q in catalogue:
+        graph = operation(q.sparql) in ("CONSTRUCT", "DESCRIBE")
         params = []
         for name in q.parameters:
             default = q.defaults.get(name)
@@ -94,8 +97,9 @@ def openapi(catalogue: Catalogue, base: str) -> dict[str, object]:
             "description": q.description or q.summary,
             "tags": list(q.tags),
             "parameters": params,
-            "responses": {"200": {"description": "SPARQL results (columns: " + (", ".join(q.columns) or "see query") + ")",
-                                  "content": {m: {} for m in RESULTS if m != "application/json"}},
+            "responses": {"200": {"description": ("RDF triples" if graph else "SPARQL results (columns: "
+                                                  + (", ".join(q.columns) or "see the query") + ")"),
+                                  "content": {m: {} for m in (GRAPHS if graph else RESULTS) if m not in ALIASES}},
                           "400": {"description": "unknown or missing parameter"},
                           "503": {"description": "the query ran past the time limit"}},
         }}

@@ -260,6 +260,7 @@ class _HTTPServer(ThreadingHTTPServer):
     """One thread per connection; a client hanging up is not an error worth a traceback."""
 
     daemon_threads = True
+    block_on_close = False  # stopping does not wait for kept-alive connections (a browser's) to close
     request_queue_size = 128
 
     def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
