@@ -7,14 +7,14 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import polars as pl
-
 from ptmkg.errors import PtmkgError
 
 Command = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    import polars as pl
+
     from ptmkg.cli import print_frame
     from ptmkg.teaching import exercises, levels
 
