@@ -222,3 +222,20 @@ def test_judging_snapshots_query_reads_frames_from_the_catalog(full, outcomes):
     assert "EN-01" not in by_claim and "POP-02" not in by_claim  # no shared census of all Hub models
     judged = {o.definition.id for o in outcomes.values() if o.decision.label.value in JUDGED}
     assert judged <= set(by_claim)
+
+
+def test_ver02_change_type_counts_differ_and_say_why(outcomes):
+    """Ajibode et al.: 28 change types between major versions, 8 between minor ones."""
+    raw = pl.concat([pl.read_csv(SHARED_DATA / "ptlm-versioning" / f"{kind}_combined_changes.csv", infer_schema=False)
+                     .select(pl.lit(kind).alias("kind"), "modelcard", "readme") for kind in ("major", "minor")])
+    labels = (raw.unpivot(index="kind", on=["modelcard", "readme"]).drop_nulls("value")
+              .with_columns(pl.col("value").str.split(",")).explode("value")
+              .with_columns(pl.col("value").str.replace_all(r"\s+", " ").str.strip_chars())
+              .filter(pl.col("value").str.starts_with("successor"))
+              .select("kind", pl.concat_str(["variable", "value"], separator=":").alias("label")).unique())
+    o = outcomes["VER-02"]
+    for kind, published in (("major", 28), ("minor", 8)):
+        r = _check(o, f"change types between {kind} versions").result
+        assert r.details["expected"] == published and r.details["count"] == labels.filter(kind=kind).height
+    assert o.replication.label.value == "DIFFERS" and "coding of those labels" in o.replication.reason
+    assert _check(o, "predecessors available").check.label.value == "NOT REPLICABLE"
