@@ -115,7 +115,12 @@ def ingest(store: GraphStore, source: str, path: str | Path | None = None, *, fo
         written = ingestor.map(data).write_ntriples(nt)
         del data  # the frames are not needed during the bulk load
         load = store.replace_ntriples if existing else store.load_ntriples
-        count = load(info, nt, triples=written)
+        try:
+            count = load(info, nt, triples=written)
+        except SyntaxError as e:  # a mapped term the store rejects (the load was undone): one line, not a trace
+            line = e.lineno and nt.read_text(errors="replace").splitlines()[e.lineno - 1][:160]
+            raise PtmkgError(f"{info.source} ({', '.join(info.files) or path}): the store rejects a mapped term "
+                             f"({str(e.msg).splitlines()[0]}) in {line!r}; nothing was loaded") from None
     return IngestResult(info.source, info.graph, count, True, time.perf_counter() - t0)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import tempfile
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -33,6 +34,15 @@ _QUAD_FORMATS = {"nquads", "trig", "jsonld"}
 # Quads removed per transaction when a graph is dropped: one transaction for a whole graph holds all
 # its deletions in memory (3 GiB above the store at 2.5M triples); chunks keep it bounded.
 DROP_CHUNK = 200_000
+
+
+def _hook(point: str) -> None:
+    """Crash-test hook (tests/test_kill9.py): ``PTMKG_KILL_AT=<point>`` SIGKILLs this process at ``point``,
+    ``PTMKG_FAIL_AT=<point>`` raises there (to run a rollback). Unset, it costs one dictionary look-up."""
+    if os.environ.get("PTMKG_KILL_AT") == point:
+        os.kill(os.getpid(), signal.SIGKILL)
+    if os.environ.get("PTMKG_FAIL_AT") == point:
+        raise PtmkgError(f"injected failure at {point}")
 
 
 def to_term(value: object, as_iri: bool = False) -> ox.NamedNode | ox.Literal:
@@ -141,8 +151,12 @@ class GraphStore:
             self.path = Path(path) if path else default_store_path()
             self._store = _open_store(self.path, read_only)
         self.read_only = read_only
+        self._visible: list[ox.NamedNode] | None = None
         if not read_only:
             self._drop_unfinished()
+        elif self.unfinished():  # a killed load's graph: queries see the catalogued graphs only
+            done = self._catalogued() | {CATALOG_GRAPH}
+            self._visible = [g for g in self._store.named_graphs() if isinstance(g, ox.NamedNode) and g.value in done]
 
     @classmethod
     def memory(cls) -> GraphStore:
@@ -160,13 +174,17 @@ class GraphStore:
         q = f"SELECT ?g WHERE {{ GRAPH <{CATALOG_GRAPH}> {{ ?g a <{PTMKG}Snapshot> }} }}"
         return {row[0].value for row in self._store.query(q)}
 
+    def unfinished(self) -> list[ox.NamedNode]:
+        """Snapshot graphs without a catalog record: what a killed load or removal left (the next
+        writable open removes them; until then queries do not see them)."""
+        done = self._catalogued()
+        return [g for g in self._store.named_graphs() if isinstance(g, ox.NamedNode) and g.value.startswith(GRAPH)
+                and g.value != CATALOG_GRAPH and g.value not in done]
+
     def _drop_unfinished(self) -> None:
         """Remove snapshot graphs without a catalog record (a load that was killed)."""
-        done = self._catalogued()
-        for g in list(self._store.named_graphs()):
-            if isinstance(g, ox.NamedNode) and g.value.startswith(GRAPH) and g.value != CATALOG_GRAPH \
-                    and g.value not in done:
-                self._drop_graph(g)
+        for g in self.unfinished():
+            self._drop_graph(g)
 
     def _drop_graph(self, graph: ox.NamedNode) -> None:
         """Remove a named graph and its quads, at most ``DROP_CHUNK`` quads per transaction (bounded memory).
@@ -182,6 +200,7 @@ class GraphStore:
                 delete = f"DELETE {{ {pattern} }} WHERE {{ SELECT ?s ?o WHERE {{ {pattern} }} LIMIT {DROP_CHUNK} }}"
                 while self._store.query(f"ASK {{ {pattern} }}"):
                     self._store.update(delete)
+                    _hook("drop:chunk")
                 bar.update()
         self._store.remove_graph(graph)
 
@@ -216,9 +235,12 @@ class GraphStore:
                 bulk_load(self._store, path, graph, triples=triples if self.path else None)
                 bar.update()
             count = self.graph_size(info.graph) if triples is None else triples
+            _hook("load:bulk")
             # Durable without flush(): extend() goes through RocksDB's write-ahead log, and flush() would
             # wait for the compaction a bulk load leaves to background threads (minutes at 25M triples).
+            # One atomic write: the snapshot is visible whole from here on.
             self._store.extend(info.metadata(count))
+            _hook("load:catalog")
         except BaseException:
             self._drop_graph(graph)
             raise
@@ -249,12 +271,16 @@ class GraphStore:
         return self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")["n"][0]
 
     def remove_snapshot(self, graph: str) -> None:
-        """Drop a snapshot graph and its catalog record."""
+        """Drop a snapshot graph and its catalog record.
+
+        The record goes first, in one transaction: a removal killed half-way leaves an uncatalogued
+        graph (removed at the next writable open), never a catalogued snapshot with part of its triples.
+        """
         self._writable()
         node = ox.NamedNode(graph)
+        self._store.update(f"DELETE WHERE {{ GRAPH <{CATALOG_GRAPH}> {{ <{node.value}> ?p ?o }} }}")
+        _hook("remove:catalog")
         self._drop_graph(node)
-        for q in list(self._store.quads_for_pattern(node, None, None, ox.NamedNode(CATALOG_GRAPH))):
-            self._store.remove(q)
 
     def optimize(self) -> None:
         """Compact the store's indexes, so that queries read one sorted run per index, not one per load.
@@ -292,6 +318,8 @@ class GraphStore:
         SELECT → polars DataFrame, ASK → bool, CONSTRUCT/DESCRIBE → list of triples.
         """
         scope: dict[str, object] = {"use_default_graph_as_union": True}
+        if graphs is None and self._visible is not None:
+            scope = {"default_graph": self._visible}
         if graphs is not None:
             scope = {"default_graph": [ox.NamedNode(g) for g in graphs] or [ox.DefaultGraph()]}
         try:

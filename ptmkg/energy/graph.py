@@ -331,6 +331,9 @@ def estimate_store(kg: GraphStore, *, utilisation: float | tuple[float, float] =
                         f"pue={'provider default' if pue is None else pue}",
                         date.today().isoformat(), SOURCE_URL, digest)
     if info.graph in previous:
+        for graph in previous:  # a run stopped after loading this estimate and before removing the older ones
+            if graph != info.graph and not kg.read_only:
+                kg.remove_snapshot(graph)
         count = int(kg.snapshots().filter(graph=info.graph)["triples"][0])
         return EstimateResult(info.graph, count, False, done.height, counts, time.perf_counter() - t0)
     triples = _triples(done, skipped, utilisation, pue)

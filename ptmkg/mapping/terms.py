@@ -16,7 +16,7 @@ from ptmkg.namespaces import ID, RDF_TYPE, XSD
 # Characters not allowed in an IRI path (RFC 3987), plus '#' and '?' which would change an id's meaning,
 # and control characters. Replaced in one pass (Aho-Corasick), so '%' is never encoded twice.
 _IRI_UNSAFE = ["%", " ", "<", ">", '"', "{", "}", "|", "^", "`", "\\", "#", "?", "[", "]",
-               *(chr(c) for c in range(0x20))]
+               *(chr(c) for c in range(0x20)), *(chr(c) for c in range(0x7f, 0xa0))]
 # Unicode white space is allowed in IRIs but rejected by common N-Triples parsers (rdflib): encode it too.
 _IRI_UNSAFE += ["\u00a0", "\u1680", *(chr(c) for c in range(0x2000, 0x200c)), "\u2028", "\u2029", "\u202f",
                 "\u205f", "\u3000", "\ufeff"]
