@@ -15,6 +15,7 @@ import pytest
 from ptmkg import KG
 from ptmkg.errors import PtmkgError
 from ptmkg.queries import catalogue
+from ptmkg.remote import publish
 from ptmkg.sparql_guard import service_targets
 from tests.test_endpoint import LOOPBACK, Listener, Server, free_port
 
@@ -24,13 +25,13 @@ LOCAL = [q.name for q in catalogue() if not service_targets(q.sparql)]  # federa
 class OxigraphServer:
     """``oxigraph serve-read-only`` with a union default graph, as ptmkg expects of a server."""
 
-    def __init__(self, store: Path):
+    def __init__(self, store: Path, mode: str = "serve-read-only"):
         exe = shutil.which("oxigraph")
         if exe is None:
             pytest.skip("the 'oxigraph' server is not installed (pip install oxigraph)")
         port = free_port()
-        self.url = f"http://{LOOPBACK}:{port}/query"
-        self.proc = subprocess.Popen([exe, "serve-read-only", "--location", str(store), "--bind", f"{LOOPBACK}:{port}",
+        self.url, self.store_url = f"http://{LOOPBACK}:{port}/query", f"http://{LOOPBACK}:{port}/store"
+        self.proc = subprocess.Popen([exe, mode, "--location", str(store), "--bind", f"{LOOPBACK}:{port}",
                                       "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(100):
             try:
@@ -118,3 +119,19 @@ def test_the_remote_graph_is_read_only_and_refuses_service(remote):
 def test_an_unreachable_server_is_one_clear_error():
     with pytest.raises(PtmkgError, match="cannot reach the SPARQL server"):
         KG.remote(f"http://{LOOPBACK}:{free_port()}/query").snapshots()
+
+
+def test_publish_puts_every_snapshot_on_a_graph_store(embedded, tmp_path):
+    server = OxigraphServer(tmp_path / "server-store", mode="serve")
+    try:
+        remote = KG.remote(server.url)
+        assert remote.snapshots().height == 0
+        assert publish(embedded, server.store_url) == list(embedded.snapshots()["graph"])
+        assert same(remote.snapshots(), embedded.snapshots()) and len(remote) == len(embedded)
+        assert same(remote.run("models-per-licence"), embedded.run("models-per-licence"))
+        publish(embedded, server.store_url)  # again: nothing changes
+        assert len(remote) == len(embedded) and same(remote.snapshots(), embedded.snapshots())
+        with pytest.raises(PtmkgError, match="no snapshot"):
+            publish(embedded, server.store_url, ["https://w3id.org/ptmkg/graph/none/0"])
+    finally:
+        server.stop()
