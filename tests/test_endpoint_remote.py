@@ -135,3 +135,14 @@ def test_publish_puts_every_snapshot_on_a_graph_store(embedded, tmp_path):
             publish(embedded, server.store_url, ["https://w3id.org/ptmkg/graph/none/0"])
     finally:
         server.stop()
+
+
+def test_the_query_explorer_widget_runs_on_a_remote_graph(embedded, remote):
+    from ptmkg.widgets import QueryExplorer
+
+    qe = QueryExplorer(remote)
+    qe.select("models-citing-paper")
+    qe.set_params(arxiv="1910.09700")
+    result = qe.run()
+    assert result.height > 5 and same(result, embedded.run("models-citing-paper", arxiv="1910.09700"))
+    assert "ptmkg-results" in qe.table.html.value
