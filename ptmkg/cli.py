@@ -214,6 +214,24 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from ptmkg.backup import backup
+
+    r = backup(Path(args.store or default_store_path()), args.folder)
+    print(f"backed up {r.quads:,} quads ({r.snapshots} snapshots) to {r.path}"
+          + (" (copied: another process holds the store)" if r.copied else ""))
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from ptmkg.backup import restore
+
+    r = restore(args.folder, Path(args.store or default_store_path()), replace=args.replace)
+    print(f"restored {r.quads:,} quads ({r.snapshots} snapshots) into {r.path}"
+          + (f"; the previous store is kept in {r.kept}" if r.kept else ""))
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from ptmkg.endpoint.server import Settings, serve
 
@@ -279,6 +297,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["nquads", "trig", "turtle", "ntriples", "jsonld"], default="nquads")
     p.add_argument("--snapshot", help="only this snapshot graph IRI (needed for turtle/ntriples)")
     p.add_argument("--out", type=Path, help="output file (default: standard output)")
+
+    p = command("backup", cmd_backup, "back up the store into a new folder (works while a notebook holds it)")
+    p.add_argument("folder", type=Path, help="the backup folder to create (must not exist)")
+
+    p = command("restore", cmd_restore, "restore a backup folder as the store (the old store is kept, renamed)")
+    p.add_argument("folder", type=Path, help="a folder written by 'ptmkg backup'")
+    p.add_argument("--replace", action="store_true", help="restore over a non-empty store (kept aside, renamed)")
 
     p = command("serve", cmd_serve, "serve the store as a read-only SPARQL endpoint")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
