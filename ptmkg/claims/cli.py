@@ -6,13 +6,14 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import polars as pl
-
-from ptmkg.claims import report
-from ptmkg.claims.definitions import load_definitions
-from ptmkg.claims.runner import ClaimOutcome, ClaimsRunner, resolve_snapshots, results_frame
 from ptmkg.errors import PtmkgError
+
+if TYPE_CHECKING:  # the engine, polars and altair load when a claims command runs, not for 'ptmkg --help'
+    import polars as pl
+
+    from ptmkg.claims.runner import ClaimOutcome, ClaimsRunner
 
 Command = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
 
@@ -34,6 +35,9 @@ def register(sub: argparse._SubParsersAction, command: Command) -> None:
 
 
 def cmd_claims(args: argparse.Namespace) -> int:
+    import polars as pl
+
+    from ptmkg.claims.definitions import load_definitions
     from ptmkg.kg import KG
 
     if args.action == "list":
@@ -61,6 +65,11 @@ def cmd_claims(args: argparse.Namespace) -> int:
 
 
 def _render(outcomes: list[ClaimOutcome], fmt: str) -> str:
+    import polars as pl
+
+    from ptmkg.claims import report
+    from ptmkg.claims.runner import results_frame
+
     if fmt == "md":
         return report.markdown(outcomes)
     if fmt == "json":
@@ -73,6 +82,8 @@ def _render(outcomes: list[ClaimOutcome], fmt: str) -> str:
 
 
 def _table(frame: pl.DataFrame) -> str:
+    import polars as pl
+
     with pl.Config(tbl_rows=-1, tbl_cols=-1, fmt_str_lengths=90, tbl_width_chars=200, tbl_hide_dataframe_shape=True,
                    tbl_hide_column_data_types=True, tbl_formatting="ASCII_MARKDOWN", float_precision=4):
         return str(frame) + "\n"
@@ -88,6 +99,10 @@ def _emit(args: argparse.Namespace, text: str) -> None:
 
 def diff(runner: ClaimsRunner, a: str, b: str, ids: list[str] | None = None) -> pl.DataFrame:
     """Claims whose verdict or headline estimate differs between two snapshots (unmeasured on both: left out)."""
+    import polars as pl
+
+    from ptmkg.claims.runner import resolve_snapshots, results_frame
+
     sa, sb = resolve_snapshots(runner.store, [a]), resolve_snapshots(runner.store, [b])
     cols = ["id", "verdict", "n", "estimate"]
     left = results_frame(runner.outcomes(ids, [sa[0].graph])).select(cols)
