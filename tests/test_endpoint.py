@@ -24,6 +24,7 @@ from SPARQLWrapper import JSON, SPARQLWrapper
 
 from ptmkg import KG
 from ptmkg.endpoint.server import LOOPBACK, Settings, banner, is_loopback
+from ptmkg.errors import PtmkgError
 from ptmkg.namespaces import PTMKG, VOID
 from ptmkg.queries import catalogue
 
@@ -416,6 +417,12 @@ def test_cors_when_asked(store):
             assert r.status == 204 and "POST" in r.headers.get("Access-Control-Allow-Methods")
     finally:
         server.stop()
+
+
+def test_limits_must_be_positive():
+    for option in ("timeout_s", "max_result_mb", "workers"):
+        with pytest.raises(PtmkgError, match="must be positive"):
+            Settings(Path("s"), **{option: 0})
 
 
 def test_missing_store_is_a_clear_error(tmp_path):

@@ -51,6 +51,12 @@ class Settings:
     allow_service: tuple[str, ...] = ()
     workers: int = 4
 
+    def __post_init__(self) -> None:
+        for name in ("timeout_s", "max_result_mb", "workers"):
+            if getattr(self, name) <= 0:
+                raise PtmkgError(f"--{name.removesuffix('_s').replace('_', '-')} must be positive, "
+                                 f"not {getattr(self, name)}")
+
 
 def is_loopback(host: str) -> bool:
     """Whether ``host`` is a loopback address (or ``localhost``)."""
