@@ -6,6 +6,7 @@ import os
 import re
 import signal
 import tempfile
+import time
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -116,6 +117,20 @@ def bind(sparql: str, params: dict[str, object]) -> str:
     return f"{sparql[:at]} VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }} {sparql[at:]}"
 
 
+def _read_only(path: Path, attempts: int = 20) -> ox.Store:
+    """``Store.read_only``, retried while a writer in another process replaces the files it lists: such an
+    open fails with "No such file" for a file the writer's compaction just removed (measured beside
+    ``ptmkg ingest``), which is a race, not damage."""
+    for attempt in range(attempts - 1):
+        try:
+            return ox.Store.read_only(str(path))
+        except RuntimeError as e:
+            if "no such file" not in str(e).lower():
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    return ox.Store.read_only(str(path))
+
+
 def _open_store(path: Path, read_only: bool) -> ox.Store:
     """Open the Oxigraph store at ``path``; every way this can fail is one clear :class:`PtmkgError`."""
     if path.exists() and not path.is_dir():
@@ -127,7 +142,7 @@ def _open_store(path: Path, read_only: bool) -> ox.Store:
         raise PtmkgError(f"{path} is not a ptmkg store and not empty; choose a new or empty folder for --store")
     try:
         if read_only:
-            return ox.Store.read_only(str(path))
+            return _read_only(path)
         path.mkdir(parents=True, exist_ok=True)
         return ox.Store(str(path))
     except OSError as e:
@@ -136,6 +151,9 @@ def _open_store(path: Path, read_only: bool) -> ox.Store:
                              "close it, or read it with read-only access (queries do)") from None
         raise PtmkgError(f"cannot open the store {path}: {e}") from None
     except RuntimeError as e:
+        if "no such file" in str(e).lower():
+            raise PtmkgError(f"the store {path} keeps changing under another process that writes to it; "
+                             "try again when it has finished") from None
         raise PtmkgError(f"the store {path} is damaged ({e}); restore a backup or rebuild it "
                          "into a new folder") from None
 
