@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from ptmkg import KG
+from ptmkg.endpoint.describe import example_order
 from ptmkg.queries import catalogue
 from tests.test_endpoint import Server
 
@@ -62,7 +63,9 @@ def test_page_loads_offline_with_the_prefixes_and_every_canned_query(page):
     start = page.evaluate("window.ptmkgYasgui.getTab().getYasqe().getValue()")
     assert "PREFIX ptmkg: <https://w3id.org/ptmkg/>" in start and "PREFIX prov: <http://www.w3.org/ns/prov#>" in start
     listed = page.eval_on_selector_all("#examples button", "bs => bs.map(b => b.dataset.query)")
-    assert listed == [q.name for q in catalogue()]
+    assert listed == [q.name for q in sorted(catalogue(), key=example_order)] and len(listed) == len(catalogue())
+    headings = page.eval_on_selector_all("#examples li.group", "hs => hs.map(h => h.textContent)")
+    assert headings[0] == "queries" and len(headings) == len(set(headings)) and "teaching/solutions" in headings
     assert page.locator("#examples li", has_text="(parameters: root)").count() >= 1
     assert page.left == [] and page.errors == []
 

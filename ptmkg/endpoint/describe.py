@@ -68,11 +68,16 @@ def example_text(query: CannedQuery) -> str:
     return f"# {query.name}: {query.summary}\n{_used_prefixes(body)}{body.strip()}\n"
 
 
+def example_order(query: CannedQuery) -> tuple[str, str]:
+    """Top-level queries first, then one folder after another (claims, fairjupyter, teaching/solutions)."""
+    return query.name.rpartition("/")[0], query.name
+
+
 def page_config(catalogue: Catalogue) -> str:
     """The query page's configuration as JSON (safe inside a <script> element)."""
     prefixes = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
     examples = [{"name": q.name, "summary": q.summary, "parameters": q.parameters, "query": example_text(q)}
-                for q in catalogue]
+                for q in sorted(catalogue, key=example_order)]
     start = prefixes + "\nSELECT ?id ?downloads WHERE {\n  ?model ptmkg:hubId ?id ; ptmkg:downloads ?downloads .\n}" \
                        "\nORDER BY DESC(?downloads)\nLIMIT 10\n"
     config = {"prefixes": PREFIXES, "start": start, "examples": examples, "version": __version__}

@@ -21,7 +21,16 @@
     tab.query();
   }
   const list = document.querySelector("#examples ul");
+  let group = null;
   for (const example of config.examples) {
+    const folder = example.name.includes("/") ? example.name.slice(0, example.name.lastIndexOf("/")) : "";
+    if (folder !== group) {  // a heading per folder: claims, fairjupyter, teaching/solutions, ...
+      group = folder;
+      const heading = document.createElement("li");
+      heading.className = "group";
+      heading.textContent = folder || "queries";
+      list.appendChild(heading);
+    }
     const item = document.createElement("li");
     const button = document.createElement("button");
     button.textContent = example.name;
