@@ -23,7 +23,7 @@ import pytest
 from SPARQLWrapper import JSON, SPARQLWrapper
 
 from ptmkg import KG
-from ptmkg.endpoint.server import LOOPBACK, Settings, banner, is_loopback
+from ptmkg.endpoint.server import LOOPBACK, Settings, banner, is_loopback, make_server
 from ptmkg.errors import PtmkgError
 from ptmkg.namespaces import PTMKG, VOID
 from ptmkg.queries import catalogue
@@ -384,6 +384,28 @@ def test_workers_die_with_a_killed_server(store):
             break
         time.sleep(0.1)
     assert all(gone(p) for p in workers)
+
+
+def test_workers_outlive_the_thread_that_started_the_server(store):
+    """A notebook may start the server from a thread that then ends: the workers must not die with it."""
+    made = {}
+    starter = threading.Thread(target=lambda: made.update(pair=make_server(Settings(store, port=0, workers=2))))
+    starter.start()
+    starter.join()
+    server, endpoint = made["pair"]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        time.sleep(1)  # a worker killed by its starting thread's end is gone by now
+        assert len(endpoint.pool.pids()) == 2 and not any(gone(p) for p in endpoint.pool.pids())
+        url = f"http://{LOOPBACK}:{server.server_address[1]}"
+        for _ in range(4):
+            status, _, body = get(url, TOP)
+            assert status == 200 and json.loads(body)["results"]["bindings"]
+    finally:
+        server.shutdown()
+        server.server_close()
+        endpoint.close()
+    assert not endpoint.pool.pids()
 
 
 # -- binding, CORS ---------------------------------------------------------------------------------

@@ -80,7 +80,7 @@ class Endpoint:
         try:
             self.pool = WorkerPool(str(settings.store), settings.workers)
         except (WorkerFailed, TimeoutError) as e:
-            raise PtmkgError(str(e) or "the query workers did not start within 60 s") from None
+            raise PtmkgError(str(e)) from None
 
     def run(self, query: str, accept: str | None, default_graphs: tuple[str, ...] | None = None,
             named_graphs: tuple[str, ...] | None = None) -> Reply:

@@ -196,49 +196,60 @@ class Worker:
 
 
 class WorkerPool:
-    """``size`` workers over one store; a query waits for a free worker within its time limit."""
+    """``size`` workers over one store; a query waits for a free worker within its time limit.
+
+    Every worker is started by one thread that lives as long as the pool: Linux sends the
+    parent-death signal when the *thread* that started a child ends, so workers started by a
+    short-lived thread (a request's, or a notebook's) would die with it.
+    """
 
     def __init__(self, store: str, size: int, startup_s: float = 60.0):
-        self.store, self.closed = store, False
+        self.store, self.startup_s, self.closed = store, startup_s, False
         self.idle: queue.Queue[Worker] = queue.Queue()
         self.all: set[Worker] = set()
         self.lock = threading.Lock()
-        workers = [self._start() for _ in range(size)]
-        try:
-            for w in workers:
-                w.wait_ready(startup_s)
-                self.idle.put(w)
-        except (WorkerFailed, TimeoutError):
-            self.close()
-            raise
-        # Replacements are started by one thread that lives as long as the pool: Linux sends the
-        # parent-death signal when the *thread* that started a child ends, not only the process.
-        self.wanted: queue.Queue[bool] = queue.Queue()
-        threading.Thread(target=self._replacer, daemon=True, name="ptmkg-worker-replacer").start()
-
-    def _start(self) -> Worker:
-        w = Worker(self.store)
-        with self.lock:
-            self.all.add(w)
-        return w
-
-    def _replacer(self) -> None:
-        while self.wanted.get() and not self.closed:
-            w = self._start()
+        self.wanted: queue.Queue[int | None] = queue.Queue()
+        self.failed: queue.Queue[Exception] = queue.Queue()
+        threading.Thread(target=self._starter, daemon=True, name="ptmkg-worker-starter").start()
+        self.wanted.put(size)
+        deadline = time.monotonic() + startup_s
+        while self.idle.qsize() < size:
             try:
-                w.wait_ready(60.0)
+                error = self.failed.get(timeout=max(0.0, min(0.05, deadline - time.monotonic())))
+            except queue.Empty:
+                if time.monotonic() < deadline:
+                    continue
+                error = TimeoutError(f"the query workers did not open the store within {startup_s:g} s")
+            self.close()
+            raise error
+
+    def _starter(self) -> None:
+        """Start the workers asked for (all at once), and put each on the idle queue once it is ready."""
+        while (n := self.wanted.get()) is not None:
+            while not self.wanted.empty() and (more := self.wanted.get_nowait()) is not None:
+                n += more
+            if self.closed:
+                return
+            workers = [Worker(self.store) for _ in range(n)]
+            with self.lock:
+                self.all.update(workers)
+            for w in workers:
+                try:
+                    w.wait_ready(self.startup_s)
+                except (WorkerFailed, TimeoutError) as e:
+                    w.kill()
+                    with self.lock:
+                        self.all.discard(w)
+                    self.failed.put(e if str(e) else TimeoutError("a query worker did not open the store in time"))
+                    continue
                 self.idle.put(w)
-            except (WorkerFailed, TimeoutError):
-                w.kill()
-                with self.lock:
-                    self.all.discard(w)
 
     def _replace(self, dead: Worker) -> None:
         """Kill ``dead`` and have its replacement started."""
         dead.kill()
         with self.lock:
             self.all.discard(dead)
-        self.wanted.put(True)
+        self.wanted.put(1)
 
     def run(self, req: Request, timeout: float) -> Reply:
         """Answer ``req`` within ``timeout`` seconds, or an error reply saying why not."""
@@ -267,8 +278,7 @@ class WorkerPool:
     def close(self) -> None:
         """Stop every worker."""
         self.closed = True
-        if hasattr(self, "wanted"):
-            self.wanted.put(False)
+        self.wanted.put(None)
         with self.lock:
             workers, self.all = list(self.all), set()
         for w in workers:
