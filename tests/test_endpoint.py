@@ -6,6 +6,7 @@ import csv
 import http.client
 import io
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -85,7 +86,7 @@ class Server:
             self.proc = subprocess.Popen([sys.executable, "-m", "ptmkg.cli", "serve", "--store", str(store),
                                           "--port", str(self.port), "--workers", "2", *options],
                                          stdout=subprocess.DEVNULL, stderr=log)
-        for _ in range(600):
+        for _ in range(1800):  # up to 3 minutes on a loaded machine; it returns as soon as the server answers
             try:
                 urllib.request.urlopen(self.url + "/query?query=ASK%7B%7D", timeout=2)
                 return
@@ -344,6 +345,23 @@ def test_a_query_past_the_time_limit_is_an_error_status_and_the_worker_is_replac
     for _ in range(4):
         status, _, body = get(server.url, TOP)
         assert status == 200 and json.loads(body)["results"]["bindings"]
+
+
+def test_a_worker_killed_while_idle_costs_no_query(server):
+    victim = server.workers()[0]
+    os.kill(victim, signal.SIGKILL)
+    for _ in range(50):
+        if gone(victim):
+            break
+        time.sleep(0.1)
+    for _ in range(4):  # whichever worker each goes to, every query is answered
+        status, _, body = get(server.url, TOP)
+        assert status == 200 and json.loads(body)["results"]["bindings"], body
+    for _ in range(100):
+        if len(server.workers()) == 2 and victim not in server.workers():
+            break
+        time.sleep(0.1)
+    assert len(server.workers()) == 2 and victim not in server.workers()
 
 
 def test_a_result_past_the_size_cap_is_refused(endpoint):

@@ -155,6 +155,10 @@ class WorkerFailed(Exception):
     """A worker died or could not open the store."""
 
 
+class WorkerGone(WorkerFailed):
+    """A worker had died before it was sent the query (which can go to another one)."""
+
+
 class Worker:
     """One worker process and its channel."""
 
@@ -179,8 +183,8 @@ class Worker:
         """Send ``req`` and wait for the reply; TimeoutError after ``timeout`` s, WorkerFailed if it died."""
         try:
             _send(self.proc.stdin, req)
-        except (BrokenPipeError, OSError) as e:
-            raise WorkerFailed(str(e)) from None
+        except OSError as e:
+            raise WorkerGone(str(e)) from None
         reply = self._reply(timeout)
         if reply is None:
             raise WorkerFailed("the query worker exited")
@@ -254,21 +258,27 @@ class WorkerPool:
     def run(self, req: Request, timeout: float) -> Reply:
         """Answer ``req`` within ``timeout`` seconds, or an error reply saying why not."""
         deadline = time.monotonic() + timeout
-        try:
-            w = self.idle.get(timeout=timeout)
-        except queue.Empty:
-            return text_reply(503, f"every query worker stayed busy for the whole {timeout:g} s limit; retry later")
-        try:
-            reply = w.call(req, deadline - time.monotonic())
-        except TimeoutError:
-            self._replace(w)
-            return text_reply(503, f"the query ran past this endpoint's {timeout:g} s limit and was stopped; narrow "
-                              "it (LIMIT, more specific patterns) or ask the operator to raise --timeout")
-        except WorkerFailed as e:
-            self._replace(w)
-            return text_reply(500, f"the query worker failed ({e}); the query was not answered")
-        self.idle.put(w)
-        return reply
+        while True:
+            try:
+                w = self.idle.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                return text_reply(503, f"every query worker stayed busy for the whole {timeout:g} s limit; "
+                                       "retry later")
+            try:
+                reply = w.call(req, deadline - time.monotonic())
+            except WorkerGone:  # it died while idle (killed from outside): the query never ran, try another
+                self._replace(w)
+                continue
+            except TimeoutError:
+                self._replace(w)
+                return text_reply(503, f"the query ran past this endpoint's {timeout:g} s limit and was stopped; "
+                                       "narrow it (LIMIT, more specific patterns) or ask the operator to raise "
+                                       "--timeout")
+            except WorkerFailed as e:
+                self._replace(w)
+                return text_reply(500, f"the query worker failed ({e}); the query was not answered")
+            self.idle.put(w)
+            return reply
 
     def pids(self) -> list[int]:
         """Process ids of the live workers."""
