@@ -9,6 +9,7 @@ import pytest
 from ptmkg import KG
 from ptmkg.endpoint.describe import example_order
 from ptmkg.queries import catalogue
+from ptmkg.teaching.exercises import exercises
 from tests.test_endpoint import Server
 
 pytestmark = pytest.mark.browser
@@ -63,9 +64,11 @@ def test_page_loads_offline_with_the_prefixes_and_every_canned_query(page):
     start = page.evaluate("window.ptmkgYasgui.getTab().getYasqe().getValue()")
     assert "PREFIX ptmkg: <https://w3id.org/ptmkg/>" in start and "PREFIX prov: <http://www.w3.org/ns/prov#>" in start
     listed = page.eval_on_selector_all("#examples button", "bs => bs.map(b => b.dataset.query)")
-    assert listed == [q.name for q in sorted(catalogue(), key=example_order)] and len(listed) == len(catalogue())
+    canned = [q.name for q in sorted(catalogue(), key=example_order) if not q.name.startswith("teaching/solutions/")]
+    assert listed == canned + [f"exercises/{e.id}" for e in exercises()] and len(exercises()) >= 30
     headings = page.eval_on_selector_all("#examples li.group", "hs => hs.map(h => h.textContent)")
-    assert headings[0] == "queries" and len(headings) == len(set(headings)) and "teaching/solutions" in headings
+    assert headings[0] == "queries" and headings[-1] == "exercises" and len(headings) == len(set(headings))
+    assert "teaching/solutions" not in headings  # the course's reference solutions stay off the page
     assert page.locator("#examples li", has_text="(parameters: root)").count() >= 1
     assert page.left == [] and page.errors == []
 
@@ -76,4 +79,15 @@ def test_a_canned_query_runs_and_shows_its_rows(page, served, name):
     page.wait_for_selector(".yasr table tbody tr", timeout=30_000)
     rows = page.locator(".yasr table tbody tr")
     assert rows.count() == served[1][name] > 0
+    assert page.left == [] and page.errors == []
+
+
+def test_an_exercise_opens_its_task_without_a_solution(page):
+    first = exercises()[0]
+    page.click(f"button[data-query='exercises/{first.id}']")
+    page.wait_for_function("window.ptmkgYasgui.getTab().getYasqe().getValue().includes('# Exercise 1 ')")
+    text = page.evaluate("window.ptmkgYasgui.getTab().getYasqe().getValue()")
+    assert first.title in text and "SELECT * WHERE {" in text
+    body = [ln.strip() for ln in first.solution.splitlines() if not ln.startswith("#") and len(ln.strip()) > 3]
+    assert body and not any(ln in text for ln in body)  # none of the reference solution's lines
     assert page.left == [] and page.errors == []

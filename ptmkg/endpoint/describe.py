@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 
 import pyoxigraph as ox
 
@@ -13,8 +14,10 @@ from ptmkg.namespaces import CATALOG_GRAPH, DCAT, DCT, PREFIXES, PTMKG, RDF_TYPE
 from ptmkg.queries import CannedQuery, Catalogue
 from ptmkg.sparql_guard import operation
 from ptmkg.store import bind
+from ptmkg.teaching.exercises import Exercise, exercises
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
+SOLUTIONS = "teaching/solutions/"
 ALIASES = {"application/json", "application/xml", "text/plain"}  # accepted, but not advertised
 _FORMAT_IRIS = {
     "application/sparql-results+json": "http://www.w3.org/ns/formats/SPARQL_Results_JSON",
@@ -73,11 +76,26 @@ def example_order(query: CannedQuery) -> tuple[str, str]:
     return query.name.rpartition("/")[0], query.name
 
 
+def exercise_text(exercise: Exercise, prefixes: str) -> str:
+    """A course exercise as a starting point: its task as comments above the prefixes and an empty query."""
+    task = textwrap.fill(" ".join(exercise.task.split()), 96, initial_indent="# ", subsequent_indent="# ")
+    return (f"# Exercise {exercise.number} (level {exercise.level}, {exercise.level_name}): {exercise.title}\n"
+            f"{task}\n# Hints: ptmkg teach show {exercise.number} --hints 1; "
+            f"check an answer: ptmkg teach check {exercise.number} answer.rq\n{prefixes}\nSELECT * WHERE {{\n\n}}\n")
+
+
 def page_config(catalogue: Catalogue) -> str:
-    """The query page's configuration as JSON (safe inside a <script> element)."""
+    """The query page's configuration as JSON (safe inside a <script> element).
+
+    Examples are the canned queries (run on a click) and the course's exercises (task only: the
+    reference solutions stay off the page, though ``/api`` serves them as canned queries).
+    """
     prefixes = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
-    examples = [{"name": q.name, "summary": q.summary, "parameters": q.parameters, "query": example_text(q)}
-                for q in sorted(catalogue, key=example_order)]
+    examples = [{"name": q.name, "summary": q.summary, "parameters": q.parameters, "query": example_text(q),
+                 "run": True}
+                for q in sorted(catalogue, key=example_order) if not q.name.startswith(SOLUTIONS)]
+    examples += [{"name": f"exercises/{e.id}", "summary": f"{e.title} (level {e.level})", "parameters": [],
+                  "query": exercise_text(e, prefixes), "run": False} for e in exercises()]
     start = prefixes + "\nSELECT ?id ?downloads WHERE {\n  ?model ptmkg:hubId ?id ; ptmkg:downloads ?downloads .\n}" \
                        "\nORDER BY DESC(?downloads)\nLIMIT 10\n"
     config = {"prefixes": PREFIXES, "start": start, "examples": examples, "version": __version__}

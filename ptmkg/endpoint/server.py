@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pyoxigraph as ox
 
+from ptmkg.endpoint import LOOPBACK
 from ptmkg.endpoint.describe import openapi, page_config, service_description, void_query
 from ptmkg.endpoint.formats import GRAPHS, content_type, negotiate
 from ptmkg.endpoint.worker import Reply, Request, WorkerFailed, WorkerPool, text_reply
@@ -30,7 +31,6 @@ from ptmkg.queries import catalogue
 from ptmkg.sparql_guard import ServiceRefused, check_services, update_operation
 from ptmkg.store import bind
 
-LOOPBACK = "127.0.0.1"
 ASSETS = Path(__file__).parent / "assets"
 STATIC = {"yasgui.min.js": "application/javascript", "yasgui.min.css": "text/css; charset=utf-8",
           "page.js": "application/javascript", "page.css": "text/css; charset=utf-8",

@@ -18,7 +18,7 @@
     const tab = yasgui.addTab(true, { ...Yasgui.Tab.getDefaults(), name: example.name,
                                       yasqe: { value: example.query }, requestConfig: { endpoint: endpoint } });
     tab.getYasqe().setValue(example.query);
-    tab.query();
+    if (example.run) tab.query();  // an exercise opens its task, for the student to write the query
   }
   const list = document.querySelector("#examples ul");
   let group = null;
