@@ -32,6 +32,8 @@ def _query(file: Path, sql: str) -> list[tuple]:
             return con.execute(sql).fetchall()
     except sqlite3.DatabaseError as e:
         raise InputError(str(file), f"not a readable SQLite database ({e})") from None
+    except UnicodeDecodeError as e:
+        raise InputError(str(file), f"a name or value is not UTF-8 text ({e.reason} at byte {e.start})") from None
 
 
 def _read_db(file: Path) -> pl.DataFrame:

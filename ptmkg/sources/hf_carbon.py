@@ -90,6 +90,12 @@ def _read_2023(file: Path) -> pl.DataFrame:
                           "modelcard_text", "hours_used", "cloud_provider", "license", "library_name"], file)
     typed = cast_checked(raw, {"co2_eq_emissions": pl.Float64, "size": pl.Float64, "downloads": pl.Float64,
                                "likes": pl.Float64, **{m: pl.Float64 for m in METRICS}}, file)
+    for col in ("downloads", "likes"):  # written as floats ("12.0") in this table, read as counts
+        count = pl.col(col)
+        bad = typed.select(pl.arg_where(~count.is_finite() | (count != count.round()) | (count.abs() >= 2**63))
+                           .first()).item()
+        if bad is not None:
+            raise InputError(str(file), f"not a whole count: {raw[col][bad]!r}", row=bad + 2, field=col)
     typed = _recover_owner(typed.with_columns(created_at=_datetime(raw, "created_at", file)))
     hours_raw = _clean("hours_used")
     return typed.select(

@@ -75,6 +75,8 @@ def read(path: Path | None, **options: object) -> SourceData:
         tables = _tables(con)
     except sqlite3.DatabaseError as e:
         raise InputError(str(path), f"not a SQLite database ({e})") from None
+    except UnicodeDecodeError as e:
+        raise InputError(str(path), f"a table name is not UTF-8 text ({e.reason} at byte {e.start})") from None
     try:
         for table in REQUIRED:
             if table not in tables:
@@ -86,6 +88,8 @@ def read(path: Path | None, **options: object) -> SourceData:
                  for x in NAMED if x in tables and f"model_to_{x}" in tables}
     except sqlite3.DatabaseError as e:
         raise InputError(str(path), f"unreadable SQLite database ({e})") from None
+    except UnicodeDecodeError as e:
+        raise InputError(str(path), f"a name or value is not UTF-8 text ({e.reason} at byte {e.start})") from None
     finally:
         con.close()
     for table, col in URLS.items():
