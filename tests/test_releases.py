@@ -115,6 +115,13 @@ def test_short_last_record(tmp_path: Path, text: bytes, line: int, field: str) -
     assert (e.value.row, e.value.field) == (line, field)
 
 
+@pytest.mark.parametrize("text, rows", [(b"a,b\n1,2\n\n\n", 1), (b"a,b\r\n1,2\r\n\r\n", 1), (b"a,b\n\n", 0),
+                                        (b"a,b\n1,2\n,\n", 2)])
+def test_blank_lines_at_the_end_are_not_rows(tmp_path: Path, text: bytes, rows: int) -> None:
+    (tmp_path / "t.csv").write_bytes(text)
+    assert read_csv(tmp_path / "t.csv").height == rows
+
+
 @pytest.mark.parametrize("text", [
     b"a,b,c,d\n1,2,3,4\n5,6,,\n",  # empty trailing fields are present
     b'a,b,c,d\n1,2,3,4\n5,6,"x\ny",""\n',  # a quoted multi-line field and a quoted empty one
@@ -131,3 +138,31 @@ def test_no_shared_csv_is_short() -> None:
     assert len(files) > 40
     for f in files:
         read_csv(f)
+
+
+@pytest.mark.parametrize("source, folder, altered, release, local", [
+    ("counting-carbon", "counting-carbon", "co2ml95models.csv", "co2ml@388c028", "local copy"),
+    ("ptlm-versioning", "ptlm-versioning", "top_10_convention.csv", "wip-24-adekunle-lm-release@538e6eb", "local copy"),
+    ("esem24", "hf-slr-esem24", "number_of_direct_descendant_models_per_download.csv",
+     "ptm-quantify-esem-2024@f5ea2ca", "local copy"),
+    ("hf-extraction", "hf-metadata-extraction", "filtered_models.json", "hf-metadata-extraction@d40c004", "local copy"),
+    ("hf-carbon", "hf-carbon", "HFStreamlit.csv", "2023 (ESEM'23, ML-EnergyLabel@fb434f2)", "local copy (2023 layout)"),
+    ("hf-carbon", "hf-carbon-2026", "modelos_co2_enrinchment_limpios.csv", "2026-04 (huggingface-mlco2-v2@42d3a3d)",
+     "local copy (2026 layout)"),
+    ("ptmtorrent", "ptmtorrent", "pytorchhub_models_metadata.json", "bc2f2d9+d4a9099", "local copy"),
+])
+def test_each_source_claims_its_release_only_for_the_release_files(
+        tmp_path: Path, source: str, folder: str, altered: str, release: str, local: str) -> None:
+    """The shared folder reads as the release; the same folder with one file's bytes changed (one more
+    trailing newline: the same rows) reads as a local copy, without a short-file warning."""
+    from ptmkg.ingest import get_ingestor
+
+    src = shared_path("data", folder)
+    assert get_ingestor(source).read(src).snapshot.version == release
+    for f in src.iterdir():
+        (tmp_path / f.name).symlink_to(f)
+    (tmp_path / altered).unlink()
+    (tmp_path / altered).write_bytes((src / altered).read_bytes() + b"\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", releases.ShortInputWarning)
+        assert get_ingestor(source).read(tmp_path).snapshot.version == local

@@ -32,7 +32,8 @@ def read_csv(path: Path, schema: dict[str, pl.DataType] | None = None, **kwargs:
     """Read a CSV as strings (then cast by the caller); errors name the file and line.
 
     A final record with fewer fields than the header (a file cut short) is an error naming its line and
-    the first missing field: polars would fill the missing fields with nulls.
+    the first missing field: polars would fill the missing fields with nulls. Blank lines at the end
+    (which polars reads as rows of nulls) are not rows.
     """
     try:
         frame = pl.read_csv(path, infer_schema=False, schema_overrides=schema, **kwargs)
@@ -48,36 +49,36 @@ def read_csv(path: Path, schema: dict[str, pl.DataType] | None = None, **kwargs:
             raise InputError(str(path), "a quoted field is not closed (is the file cut short?)",
                              field=column[1] if column else None) from None
         raise InputError(str(path), f"not a readable CSV: {str(e).splitlines()[0]}") from None
-    check_last_record(path, frame, str(kwargs.get("separator", ",")).encode())
-    return frame
+    return checked_end(path, frame, str(kwargs.get("separator", ",")).encode())
 
 
-def check_last_record(path: Path, frame: pl.DataFrame, separator: bytes = b",") -> None:
-    """Raise :class:`InputError` when the final record of the CSV ``path`` has fewer fields than ``frame``'s header.
+def checked_end(path: Path, frame: pl.DataFrame, separator: bytes = b",") -> pl.DataFrame:
+    """``frame`` without the null rows of blank lines at the end of the CSV ``path``; raises
+    :class:`InputError` when its final record has fewer fields than the header.
 
     Only the final record's trailing nulls are checked against the file's last bytes: an empty field is a
     separator there, a missing one is not. Costs one read of the file's last few KiB.
     """
     if frame.width < 2 or frame.height == 0:
-        return
+        return frame
     with open(path, "rb") as fh:
         size = fh.seek(0, 2)
         fh.seek(max(0, size - 4096 - frame.width))
         tail = fh.read().rstrip(b"\r\n")
     at = frame.height - 1
     if tail.rsplit(b"\n", 1)[-1].strip(separator + b"\r"):  # the last line holds a value: all-null rows
-        while at > 0 and all(v is None for v in frame.row(at)):  # after it are blank lines
+        while at >= 0 and all(v is None for v in frame.row(at)):  # after it are blank lines
             at -= 1
+        if at < 0:
+            return frame.head(0)
     last = frame.row(at)
     filled = max((i for i, v in enumerate(last) if v is not None), default=-1)
-    missing = frame.width - 1 - filled
-    if missing == 0:
-        return
-    empty = len(tail) - len(tail.rstrip(separator))
-    if empty >= missing:
-        return
+    # fields in the record: those up to the last value, then one per trailing separator (an empty field)
+    present = frame.width if filled == frame.width - 1 else (filled + 1 if filled >= 0 else 1) + (
+        len(tail) - len(tail.rstrip(separator)))
+    if present >= frame.width:
+        return frame.head(at + 1)
     line = Path(path).read_bytes().rstrip(b"\r\n").count(b"\n") + 1
-    present = filled + 1 + empty
     raise InputError(str(path), f"the last record ends after {present} of {frame.width} fields "
                      "(is the file cut short?)", row=line, field=frame.columns[present])
 
