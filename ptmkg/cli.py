@@ -328,6 +328,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_show_python_warning = warnings.showwarning
+
+
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
     """Input warnings (:class:`ptmkg.releases.ShortInputWarning`) as one ``ptmkg: warning:`` line."""
     from ptmkg.releases import ShortInputWarning
@@ -335,7 +338,7 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
     if issubclass(category, ShortInputWarning):
         print(f"ptmkg: warning: {message}", file=sys.stderr)
     else:
-        warnings._showwarnmsg_impl(warnings.WarningMessage(message, category, filename, lineno, file, line))
+        _show_python_warning(message, category, filename, lineno, file, line)
 
 
 def main(argv: list[str] | None = None) -> int:
