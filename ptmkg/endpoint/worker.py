@@ -208,7 +208,7 @@ class WorkerPool:
     """
 
     def __init__(self, store: str, size: int, startup_s: float = 60.0):
-        self.store, self.startup_s, self.closed = store, startup_s, False
+        self.store, self.startup_s, self.closed, self.serving = store, startup_s, False, False
         self.idle: queue.Queue[Worker] = queue.Queue()
         self.all: set[Worker] = set()
         self.lock = threading.Lock()
@@ -226,6 +226,7 @@ class WorkerPool:
                 error = TimeoutError(f"the query workers did not open the store within {startup_s:g} s")
             self.close()
             raise error
+        self.serving = True
 
     def _starter(self) -> None:
         """Start the workers asked for (all at once), and put each on the idle queue once it is ready."""
@@ -245,6 +246,9 @@ class WorkerPool:
                     with self.lock:
                         self.all.discard(w)
                     self.failed.put(e if str(e) else TimeoutError("a query worker did not open the store in time"))
+                    if self.serving:  # a replacement that failed: try again (a startup failure stops the pool)
+                        time.sleep(1.0)
+                        self.wanted.put(1)
                     continue
                 self.idle.put(w)
 
