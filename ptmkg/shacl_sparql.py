@@ -40,18 +40,32 @@ _COMPARE = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">", 
 
 
 @dataclass(frozen=True)
-class Check:
-    """One compiled query: its rows are the results of one shape's constraints.
-
-    ``sparql`` selects ``?focus`` (and, for value constraints, the components that failed as boolean
-    ``?c0``, ``?c1``, ... — one result each); ``path`` is None for constraints on the focus node itself."""
+class Result:
+    """The results one constraint yields from the rows of a :class:`Check`: every row where the boolean
+    columns ``when`` are all true (every row when there are none) is one result for its ``?focus``."""
 
     shape: str
-    path: str | None
+    path: str | None  # None for constraints on the focus node itself
     severity: str
     message: str
+    when: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Check:
+    """One compiled query and the constraints whose results its rows are."""
+
     sparql: str
-    components: int = 1
+    results: tuple[Result, ...]
+
+
+@dataclass(frozen=True)
+class _ValueTest:
+    """A value constraint, kept apart so that all those on one path share one scan of its triples."""
+
+    result: Result
+    test: str  # SPARQL expression over ?v, true when the value breaks the constraint
+    targets: tuple[str, ...]
 
 
 def _n3(term: rdflib.term.Node) -> str:
@@ -119,7 +133,27 @@ def _text(shapes: rdflib.Graph, node: rdflib.term.Node, key: rdflib.URIRef, defa
     return default if value is None else str(value)
 
 
-def _property_checks(shapes, node_shape, prop, targets: list[str], closure, severity: str) -> Iterable[Check]:
+def _check(result: Result, sparql: str) -> Check:
+    return Check(sparql, (result,))
+
+
+def _value_check(path: str, tests: list[_ValueTest]) -> Check:
+    """One scan of ``path``: every value test as a column, then — for the values failing some test only —
+    whether their focus node is a target of each shape concerned."""
+    target_sets = sorted({t.targets for t in tests})
+    exprs = sorted({t.test for t in tests})
+    flags = [f"?c{i}" for i in range(len(exprs))]
+    binds = " ".join(f"BIND(COALESCE({e}, true) AS {f})" for e, f in zip(exprs, flags))
+    targets = " ".join(f"BIND(EXISTS {{ {_typed('?focus', list(s))} }} AS ?t{i})" for i, s in enumerate(target_sets))
+    sparql = (f"SELECT * WHERE {{\n  {{ SELECT DISTINCT ?focus ?v {' '.join(flags)} WHERE {{\n"
+              f"    ?focus <{path}> ?v . {binds}\n    FILTER({' || '.join(flags)}) }} }}\n  {targets}\n}}")
+    results = tuple(Result(t.result.shape, t.result.path, t.result.severity, t.result.message,
+                           (f"c{exprs.index(t.test)}", f"t{target_sets.index(t.targets)}")) for t in tests)
+    return Check(sparql, results)
+
+
+def _property_checks(shapes, node_shape, prop, targets: list[str], closure,
+                     severity: str) -> Iterable[Check | _ValueTest]:
     unknown = set(shapes.predicates(prop)) - _VALUE_COMPONENTS - _OTHER_PROPERTY_KEYS
     if unknown:
         raise NotImplementedError(f"property shape keys {sorted(map(str, unknown))} are not compiled to SPARQL")
@@ -128,27 +162,24 @@ def _property_checks(shapes, node_shape, prop, targets: list[str], closure, seve
         raise NotImplementedError("only predicate paths (an IRI as sh:path) are compiled to SPARQL")
     p, shape, message = _n3(path), str(node_shape), _text(shapes, prop, SH.message)
     severity = _text(shapes, prop, SH.severity, severity).removeprefix(str(SH))
-    tests = [_violation(shapes, prop, k, o, closure) for k, o in shapes.predicate_objects(prop) if k in _VALUE_COMPONENTS]
-    if tests:  # the tests first: most values pass, and only those failing need their focus node's type
-        flags = [f"?c{i}" for i in range(len(tests))]
-        binds = " ".join(f"BIND(COALESCE({t}, true) AS {f})" for t, f in zip(tests, flags))
-        yield Check(shape, str(path), severity, message, (
-            f"SELECT DISTINCT ?focus ?v {' '.join(flags)} WHERE {{\n  ?focus {p} ?v . {binds}\n"
-            f"  FILTER({' || '.join(flags)})\n  FILTER EXISTS {{ {_typed('?focus', targets)} }}\n}}"), len(tests))
+    for key, value in shapes.predicate_objects(prop):
+        if key in _VALUE_COMPONENTS:
+            yield _ValueTest(Result(shape, str(path), severity, message), _violation(shapes, prop, key, value, closure),
+                             tuple(targets))
     low, high = _one(shapes, prop, SH.minCount), _one(shapes, prop, SH.maxCount)
     if low is not None and int(low) == 1:
-        yield Check(shape, str(path), severity, message, (
+        yield _check(Result(shape, str(path), severity, message), (
             f"SELECT DISTINCT ?focus WHERE {{ {_typed('?focus', targets)} FILTER NOT EXISTS {{ ?focus {p} ?v }} }}"))
     elif low is not None and int(low) > 1:
-        yield Check(shape, str(path), severity, message, (
+        yield _check(Result(shape, str(path), severity, message), (
             f"SELECT ?focus WHERE {{ {{ SELECT DISTINCT ?focus WHERE {{ {_typed('?focus', targets)} }} }}\n"
             f"  OPTIONAL {{ ?focus {p} ?v }} }} GROUP BY ?focus HAVING (COUNT(DISTINCT ?v) < {int(low)})"))
     if high is not None:  # counted over every subject first: few have more values than allowed
-        yield Check(shape, str(path), severity, message, (
+        yield _check(Result(shape, str(path), severity, message), (
             f"SELECT ?focus WHERE {{ {{ SELECT ?focus WHERE {{ ?focus {p} ?v }} GROUP BY ?focus "
             f"HAVING (COUNT(DISTINCT ?v) > {int(high)}) }} FILTER EXISTS {{ {_typed('?focus', targets)} }} }}"))
     for other in shapes.objects(prop, SH.lessThanOrEquals):
-        yield Check(shape, str(path), severity, message, (
+        yield _check(Result(shape, str(path), severity, message), (
             f"SELECT DISTINCT ?focus ?v ?w WHERE {{ ?focus {p} ?v ; {_n3(other)} ?w . "
             f"FILTER EXISTS {{ {_typed('?focus', targets)} }} FILTER(!COALESCE(?v <= ?w, false)) }}"))
 
@@ -165,7 +196,7 @@ def _node_checks(shapes, node_shape, targets: list[str], closure, severity: str)
             test = f"EXISTS {{ {_typed('?focus', closure(shapes.value(value, SH['class'])), '?_not')} }}"
         else:
             continue
-        yield Check(str(node_shape), None, severity, message, (
+        yield _check(Result(str(node_shape), None, severity, message), (
             f"SELECT DISTINCT ?focus WHERE {{ {_typed('?focus', targets)} FILTER(COALESCE({test}, true)) }}"))
 
 
@@ -173,6 +204,7 @@ def compile_shapes(shapes: rdflib.Graph, ontology: rdflib.Graph) -> list[Check]:
     """Every constraint of every node shape in ``shapes`` as SPARQL checks (see the module docstring)."""
     closure = subclass_closure(ontology)
     checks: list[Check] = []
+    by_path: dict[str, list[_ValueTest]] = {}
     for node_shape in sorted(set(shapes.subjects(RDF.type, SH.NodeShape)), key=str):
         unknown = set(shapes.predicates(node_shape)) - _NODE_KEYS
         if unknown:
@@ -184,8 +216,12 @@ def compile_shapes(shapes: rdflib.Graph, ontology: rdflib.Graph) -> list[Check]:
         severity = _text(shapes, node_shape, SH.severity, str(SH.Violation)).removeprefix(str(SH))
         checks.extend(_node_checks(shapes, node_shape, targets, closure, severity))
         for prop in shapes.objects(node_shape, SH.property):
-            checks.extend(_property_checks(shapes, node_shape, prop, targets, closure, severity))
-    return checks
+            for item in _property_checks(shapes, node_shape, prop, targets, closure, severity):
+                if isinstance(item, _ValueTest):
+                    by_path.setdefault(item.result.path, []).append(item)
+                else:
+                    checks.append(item)
+    return checks + [_value_check(path, tests) for path, tests in sorted(by_path.items())]
 
 
 def run_checks(checks: list[Check], query: Callable[[str], pl.DataFrame]) -> pl.DataFrame:
@@ -196,14 +232,12 @@ def run_checks(checks: list[Check], query: Callable[[str], pl.DataFrame]) -> pl.
         rows = query(check.sparql)
         if rows.height == 0:
             continue
-        if "c0" in rows.columns:
-            flags = [f"c{i}" for i in range(check.components)]
-            rows = rows.select("focus", pl.sum_horizontal(pl.col(flags).cast(pl.Int64)).alias("n"))
-            rows = rows.select(pl.col("focus").repeat_by("n").explode())
-        frames.append(rows.select(
-            pl.col("focus").alias("focus_node"), pl.lit(check.path, pl.String).alias("path"),
-            pl.lit(check.message).alias("message"), pl.lit(check.severity).alias("severity"),
-            pl.lit(check.shape).alias("shape")))
+        for result in check.results:
+            hits = rows.filter(*(pl.col(c).fill_null(False) for c in result.when)) if result.when else rows
+            frames.append(hits.select(
+                pl.col("focus").alias("focus_node"), pl.lit(result.path, pl.String).alias("path"),
+                pl.lit(result.message).alias("message"), pl.lit(result.severity).alias("severity"),
+                pl.lit(result.shape).alias("shape")))
     schema = {"focus_node": pl.String, "path": pl.String, "message": pl.String, "severity": pl.String,
               "shape": pl.String}
     return pl.concat(frames) if frames else pl.DataFrame(schema=schema)
