@@ -356,7 +356,7 @@ def test_a_worker_killed_while_idle_costs_no_query(server):
         time.sleep(0.1)
     for _ in range(4):  # whichever worker each goes to, every query is answered
         status, _, body = get(server.url, TOP)
-        assert status == 200 and json.loads(body)["results"]["bindings"], body
+        assert status == 200 and json.loads(body)["results"]["bindings"], (body, server.log.read_text()[-3000:])
     for _ in range(100):
         if len(server.workers()) == 2 and victim not in server.workers():
             break

@@ -258,8 +258,8 @@ class Handler(BaseHTTPRequestHandler):
         self._send((200, content_type(media), body))
 
 
-class _Stop(Exception):
-    """SIGTERM or SIGINT: stop serving."""
+class _Stop(BaseException):
+    """SIGTERM or SIGINT: stop serving (a BaseException, as socketserver logs and swallows an Exception)."""
 
 
 class _HTTPServer(ThreadingHTTPServer):

@@ -187,7 +187,7 @@ class Worker:
             raise WorkerGone(str(e)) from None
         reply = self._reply(timeout)
         if reply is None:
-            raise WorkerFailed("the query worker exited")
+            raise WorkerFailed(f"the query worker exited with status {self.proc.wait()}")
         return reply
 
     def kill(self) -> None:
