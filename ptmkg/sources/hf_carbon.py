@@ -90,6 +90,7 @@ def _read_2023(file: Path) -> pl.DataFrame:
                           "modelcard_text", "hours_used", "cloud_provider", "license", "library_name"], file)
     typed = cast_checked(raw, {"co2_eq_emissions": pl.Float64, "size": pl.Float64, "downloads": pl.Float64,
                                "likes": pl.Float64, **{m: pl.Float64 for m in METRICS}}, file)
+    typed = _finite(typed, raw, ["co2_eq_emissions", "size"], file)
     for col in ("downloads", "likes"):  # written as floats ("12.0") in this table, read as counts
         count = pl.col(col)
         bad = typed.select(pl.arg_where(~count.is_finite() | (count != count.round()) | (count.abs() >= 2**63))
@@ -111,6 +112,15 @@ def _read_2023(file: Path) -> pl.DataFrame:
     )
 
 
+def _finite(typed: pl.DataFrame, raw: pl.DataFrame, cols: list[str], file: Path) -> pl.DataFrame:
+    """``typed``, unless a number in ``cols`` is infinite or NaN (then its row and field are named)."""
+    for col in cols:
+        bad = typed.select(pl.arg_where(~pl.col(col).is_finite()).first()).item()
+        if bad is not None:
+            raise InputError(str(file), f"not a finite number: {raw[col][bad]!r}", row=bad + 2, field=col)
+    return typed
+
+
 def _read_2026(file: Path) -> pl.DataFrame:
     raw = read_csv(file)
     require_columns(raw, ["model_id", "downloads", "likes", "pipeline_tag", "library_name", "license",
@@ -118,6 +128,7 @@ def _read_2026(file: Path) -> pl.DataFrame:
                           "hardware_used", *METRICS, "is_autotrain", "model_size_mb", "created_at"], file)
     typed = cast_checked(raw, {"co2_emissions_grams": pl.Float64, "model_size_mb": pl.Float64,
                                "downloads": pl.Int64, "likes": pl.Int64, **{m: pl.Float64 for m in METRICS}}, file)
+    typed = _finite(typed, raw, ["co2_emissions_grams", "model_size_mb"], file)
     return typed.with_columns(created_at=_datetime(raw, "created_at", file)).select(
         "model_id", owner_recovered=pl.lit(False), emissions_g="co2_emissions_grams",
         emissions_source=_clean("source"), training_type=_clean("training_type"),

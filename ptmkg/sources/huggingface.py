@@ -9,6 +9,7 @@ Inputs: a JSON Lines file (``.jsonl`` or ``.jsonl.gz``; one ``ModelInfo``-shaped
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from collections.abc import Callable
@@ -148,7 +149,13 @@ def _mentioned(text: pl.Series, key: str, parse: Callable[[pl.Series], pl.Series
 
 def _read_jsonl(path: Path) -> pl.DataFrame:
     # One text column per line, read (and gunzipped) by polars: JSON never holds a raw \x1f.
-    frame = read_csv(path, has_header=False, new_columns=["metadata"], separator="\x1f", quote_char=None)
+    try:
+        frame = read_csv(path, has_header=False, new_columns=["metadata"], separator="\x1f", quote_char=None)
+    except (pl.exceptions.SchemaError, pl.exceptions.ShapeError):  # a line with a raw \x1f: not JSON
+        data = path.read_bytes()
+        data = gzip.decompress(data) if path.name.endswith(".gz") else data
+        raise InputError(str(path), "malformed JSON (a raw control character 0x1f)",
+                         row=data.count(b"\n", 0, max(data.find(b"\x1f"), 0)) + 1, field="metadata") from None
     text = frame.filter(pl.col("metadata").str.strip_chars() != "")["metadata"]
 
     def field(key: str) -> pl.Series:
