@@ -3,6 +3,7 @@
     python bench/queries.py --store /tmp/all-shared        # e.g. built by `ptmkg ingest all ../shared/data`
     python bench/queries.py --synthetic 100000             # a synthetic Hub of 100k models (bench/synthetic_hub.py)
     python bench/queries.py --store DIR --only family-lineage claims/POP-01 --timeout 60
+    python bench/queries.py --synthetic 100000 --param family-lineage:root=org690/model-11657
 
 Each query runs twice in a worker process that has the store open read-only; the table shows both runs
 (the second is the warm one, the figure the targets are about) and the rows, sorted by the warm time,
@@ -33,8 +34,9 @@ def _rows(result: object) -> int:
     return result.height if hasattr(result, "height") else len(result)
 
 
-def worker(store: str, names: list[str], repeat: int) -> None:
-    """Run ``names`` on ``store``, printing one JSON line when each query starts and when it ends."""
+def worker(store: str, names: list[str], repeat: int, params: dict[str, dict[str, str]]) -> None:
+    """Run ``names`` on ``store`` (``params``: per query, its parameters), printing one JSON line when each
+    query starts and when it ends."""
     from ptmkg import KG
     from ptmkg.queries import catalogue
 
@@ -44,17 +46,18 @@ def worker(store: str, names: list[str], repeat: int) -> None:
         times, rows = [], 0
         for _ in range(repeat):
             t0 = time.perf_counter()
-            rows = _rows(catalogue().get(name).run(kg))
+            rows = _rows(catalogue().get(name).run(kg, **params.get(name, {})))
             times.append(time.perf_counter() - t0)
         print(json.dumps({"name": name, "times": times, "rows": rows}), flush=True)
 
 
-def run(store: Path, names: list[str], repeat: int, timeout: float) -> list[dict]:
+def run(store: Path, names: list[str], repeat: int, timeout: float, params: dict[str, dict[str, str]]) -> list[dict]:
     """Every query of ``names`` on ``store``, each in a worker process; a query over ``timeout`` s is cut off."""
     results: list[dict] = []
     todo = list(names)
     while todo:
-        proc = subprocess.Popen([sys.executable, __file__, "--worker", str(store), "--repeat", str(repeat), *todo],
+        proc = subprocess.Popen([sys.executable, __file__, "--worker", str(store), "--repeat", str(repeat),
+                                 "--params-json", json.dumps(params), *todo],
                                 stdout=subprocess.PIPE, text=True, bufsize=1)
         current, started = None, time.perf_counter()
         while True:
@@ -133,18 +136,27 @@ def main() -> None:
     ap.add_argument("--only", nargs="+", metavar="NAME", help="these queries only")
     ap.add_argument("--repeat", type=int, default=2, help="runs per query (default 2; the last is reported)")
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds per query before it is cut off")
+    ap.add_argument("--param", action="append", default=[], metavar="QUERY:NAME=VALUE",
+                    help="a parameter of one query instead of its default (repeatable)")
+    ap.add_argument("--params-json", default="{}", help=argparse.SUPPRESS)
     ap.add_argument("names", nargs="*", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.worker:
-        worker(a.worker, a.names, a.repeat)
+        worker(a.worker, a.names, a.repeat, json.loads(a.params_json))
         return
+    params: dict[str, dict[str, str]] = {}
+    for item in a.param:
+        query, _, binding = item.partition(":")
+        key, _, value = binding.partition("=")
+        params.setdefault(query, {})[key] = value
     from ptmkg.queries import catalogue
     from ptmkg.sparql_guard import service_targets
 
     names = a.only or [q.name for q in catalogue() if not service_targets(q.sparql)]
     store = a.store if a.store else synthetic_store(a.synthetic, a.cache)
     title = f"{a.synthetic:,} synthetic models" if a.synthetic else str(a.store)
-    print(table(run(store, names, a.repeat, a.timeout), title))
+    given = "; ".join(f"{q} {k}={v}" for q, kv in params.items() for k, v in kv.items())
+    print(table(run(store, names, a.repeat, a.timeout, params), title + (f" ({given})" if given else "")))
 
 
 if __name__ == "__main__":
