@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import select
+import queue
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -59,25 +60,28 @@ def run(store: Path, names: list[str], repeat: int, timeout: float, params: dict
         proc = subprocess.Popen([sys.executable, __file__, "--worker", str(store), "--repeat", str(repeat),
                                  "--params-json", json.dumps(params), *todo],
                                 stdout=subprocess.PIPE, text=True, bufsize=1)
+        lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout] + [lines.put("")], daemon=True).start()
         current, started = None, time.perf_counter()
         while True:
-            ready, _, _ = select.select([proc.stdout], [], [], 1.0)
-            if ready:
-                line = proc.stdout.readline()
-                if not line:
+            try:
+                line = lines.get(timeout=1.0)
+            except queue.Empty:
+                if current is not None and time.perf_counter() - started > timeout:
+                    proc.kill()
+                    results.append({"name": current, "times": None, "rows": None})
+                    todo.remove(current)
                     break
-                msg = json.loads(line)
-                if "start" in msg:
-                    current, started = msg["start"], time.perf_counter()
-                else:
-                    results.append(msg)
-                    todo.remove(msg["name"])
-                    current = None
-            elif current is not None and time.perf_counter() - started > timeout:
-                proc.kill()
-                results.append({"name": current, "times": None, "rows": None})
-                todo.remove(current)
+                continue
+            if not line:
                 break
+            msg = json.loads(line)
+            if "start" in msg:
+                current, started = msg["start"], time.perf_counter()
+            else:
+                results.append(msg)
+                todo.remove(msg["name"])
+                current = None
         proc.wait()
         if proc.returncode not in (0, -9) and todo:
             raise SystemExit(f"worker failed (exit {proc.returncode}) while running {current or todo[0]}")
