@@ -52,6 +52,13 @@ def worker(store: str, names: list[str], repeat: int, params: dict[str, dict[str
         print(json.dumps({"name": name, "times": times, "rows": rows}), flush=True)
 
 
+def _pump(stream, lines: queue.Queue[str]) -> None:
+    """Every line of ``stream`` into ``lines``, then an empty string at its end."""
+    for line in stream:
+        lines.put(line)
+    lines.put("")
+
+
 def run(store: Path, names: list[str], repeat: int, timeout: float, params: dict[str, dict[str, str]]) -> list[dict]:
     """Every query of ``names`` on ``store``, each in a worker process; a query over ``timeout`` s is cut off."""
     results: list[dict] = []
@@ -61,7 +68,7 @@ def run(store: Path, names: list[str], repeat: int, timeout: float, params: dict
                                  "--params-json", json.dumps(params), *todo],
                                 stdout=subprocess.PIPE, text=True, bufsize=1)
         lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout] + [lines.put("")], daemon=True).start()
+        threading.Thread(target=_pump, args=(proc.stdout, lines), daemon=True).start()
         current, started = None, time.perf_counter()
         while True:
             try:
