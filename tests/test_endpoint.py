@@ -132,8 +132,11 @@ def parse(body: bytes, fmt: ox.RdfFormat = ox.RdfFormat.TURTLE) -> set[ox.Triple
 
 
 def gone(pid: int) -> bool:
+    """Dead: reaped, or a zombie whose threads have all exited (a zombie leader's threads can still be
+    exiting, with the process's files, pipes included, still open)."""
     try:
-        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] in "ZX"
+        return (Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] in "ZX"
+                and len(os.listdir(f"/proc/{pid}/task")) <= 1)
     except FileNotFoundError:
         return True
 
@@ -350,10 +353,11 @@ def test_a_query_past_the_time_limit_is_an_error_status_and_the_worker_is_replac
 def test_a_worker_killed_while_idle_costs_no_query(server):
     victim = server.workers()[0]
     os.kill(victim, signal.SIGKILL)
-    for _ in range(50):
+    for _ in range(100):
         if gone(victim):
             break
         time.sleep(0.1)
+    assert gone(victim)
     for _ in range(4):  # whichever worker each goes to, every query is answered
         status, _, body = get(server.url, TOP)
         assert status == 200 and json.loads(body)["results"]["bindings"], (body, server.log.read_text()[-3000:])
