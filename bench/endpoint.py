@@ -123,6 +123,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def oxigraph_binary() -> str | None:
+    """Oxigraph's server next to this Python (a version manager's shim on PATH may not pass signals on)."""
+    beside = Path(sys.executable).parent / "oxigraph"
+    return str(beside) if beside.exists() else shutil.which("oxigraph")
+
+
 def start(cmd: list[str], url: str) -> subprocess.Popen:
     """Start a server and wait until it answers."""
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -172,11 +178,11 @@ def main() -> None:
     else:
         port = free_port()
         targets.append((f"ptmkg serve ({args.workers} workers)",
-                        ["ptmkg", "serve", "--store", str(args.store), "--port", str(port),
+                        [sys.executable, "-m", "ptmkg.cli", "serve", "--store", str(args.store), "--port", str(port),
                          "--workers", str(args.workers)], f"http://127.0.0.1:{port}/query"))
-    if args.oxigraph and shutil.which("oxigraph"):
+    if args.oxigraph and oxigraph_binary():
         port = free_port()
-        targets.append(("oxigraph serve-read-only", ["oxigraph", "serve-read-only", "--location", str(args.store),
+        targets.append(("oxigraph serve-read-only", [oxigraph_binary(), "serve-read-only", "--location", str(args.store),
                         "--bind", f"127.0.0.1:{port}", "--union-default-graph"], f"http://127.0.0.1:{port}/query"))
     for label, cmd, url in targets:
         proc = start(cmd, url) if cmd else None

@@ -10,7 +10,7 @@ the allowlist. A target it cannot name (a variable) is always refused.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from urllib.parse import urljoin
 
 from ptmkg.errors import PtmkgError
@@ -34,11 +34,15 @@ class ServiceRefused(PtmkgError):
     """A SERVICE call to an endpoint that is not allow-listed."""
 
 
-def _tokens(sparql: str) -> list[tuple[str, str]]:
-    """(kind, text) of every significant token, comments and strings dropped."""
+def _iter_tokens(sparql: str) -> Iterator[tuple[str, str]]:
+    """(kind, text) of each significant token in turn, comments and strings dropped."""
     if "\\u" in sparql or "\\U" in sparql:
         sparql = _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), sparql)
-    return [(m.lastgroup, m.group()) for m in _TOKEN.finditer(sparql) if m.lastgroup != "skip"]
+    return ((m.lastgroup, m.group()) for m in _TOKEN.finditer(sparql) if m.lastgroup != "skip")
+
+
+def _tokens(sparql: str) -> list[tuple[str, str]]:
+    return list(_iter_tokens(sparql))
 
 
 def service_targets(sparql: str, prefixes: Mapping[str, str] = PREFIXES) -> list[str | None]:
@@ -90,14 +94,14 @@ def check_services(sparql: str, allow: Iterable[str] = (), prefixes: Mapping[str
 
 def operation(sparql: str) -> str | None:
     """The keyword a request starts with after its prologue (SELECT, CONSTRUCT, INSERT, LOAD, …), upper-case."""
-    toks = _tokens(sparql)
-    i = 0
-    while i < len(toks):
-        word = toks[i][1].upper() if toks[i][0] == "word" else ""
-        if word == "BASE":
-            i += 2
-        elif word == "PREFIX":
-            i += 3
+    skip = 0  # tokens of a BASE or PREFIX declaration still to pass
+    for kind, text in _iter_tokens(sparql):  # lazily: the query's body is never tokenised
+        if skip:
+            skip -= 1
+            continue
+        word = text.upper() if kind == "word" else ""
+        if word in ("BASE", "PREFIX"):
+            skip = 1 if word == "BASE" else 2
         else:
             return word or None
     return None

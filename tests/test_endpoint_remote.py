@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -26,7 +27,8 @@ class OxigraphServer:
     """``oxigraph serve-read-only`` with a union default graph, as ptmkg expects of a server."""
 
     def __init__(self, store: Path, mode: str = "serve-read-only"):
-        exe = shutil.which("oxigraph")
+        beside = Path(sys.executable).parent / "oxigraph"  # not a version manager's shim, which may keep signals
+        exe = str(beside) if beside.exists() else shutil.which("oxigraph")
         if exe is None:
             pytest.skip("the 'oxigraph' server is not installed (pip install oxigraph)")
         port = free_port()
