@@ -46,9 +46,17 @@ def print_frame(frame: pl.DataFrame | bool, fmt: str = "table", rows: int = 25, 
             print(f"({more:,} more rows; --rows N shows more, --format csv shows all)")
 
 
-def _open(args: argparse.Namespace, read_only: bool = False) -> KG:
+def open_kg(args: argparse.Namespace, read_only: bool = False) -> KG:
+    """The graph a command works on: ``--store DIR`` (default store), or a SPARQL server's ``--store-url``."""
     from ptmkg.kg import KG
 
+    url = getattr(args, "store_url", None)
+    if url:
+        if not read_only:
+            raise PtmkgError("--store-url reads a graph on a SPARQL server; this command writes to a store")
+        if args.store:
+            raise PtmkgError("give --store or --store-url, not both")
+        return KG.remote(url)
     return KG(args.store, read_only=read_only)
 
 
@@ -84,7 +92,7 @@ def summary(kg: KG) -> pl.DataFrame:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    kg = _open(args)
+    kg = open_kg(args)
     for source in ("starter", "starter-carbon", "queries"):
         result = kg.ingest(source)
         state = "loaded" if result.loaded else "already loaded"
@@ -100,7 +108,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from ptmkg.ingest import ingest_all
 
-    kg = _open(args)
+    kg = open_kg(args)
 
     def report(r) -> None:
         state = "loaded" if r.loaded else "unchanged (same content already loaded)"
@@ -158,17 +166,18 @@ def cmd_query(args: argparse.Namespace) -> int:
     if args.show:
         print(query.sparql)
         return 0
-    print_frame(query.run(_open(args, read_only=True), **_params(args.param)), args.format,
-                rows=args.rows)
+    kg = open_kg(args, read_only=True)
+    kg.allow_service = tuple(args.allow_service)
+    print_frame(query.run(kg, **_params(args.param)), args.format, rows=args.rows)
     return 0
 
 
 def cmd_info(args: argparse.Namespace) -> int:
     import polars as pl
 
-    kg = _open(args, read_only=True)
+    kg = open_kg(args, read_only=True)
     snaps = kg.snapshots()
-    hidden = kg.unfinished()
+    hidden = kg.unfinished() if kg.path else []
     if hidden:
         quads = sum(kg.graph_size(g.value) for g in hidden)
         print(f"note: {len(hidden)} unfinished graph(s) ({quads:,} quads) of a load or removal that was stopped are "
@@ -189,7 +198,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from ptmkg.ontology import validate_store
 
-    kg = _open(args, read_only=True)
+    kg = open_kg(args, read_only=True)
     report = validate_store(kg, args.snapshot)
     for v in report.violations:
         print(f"{v.severity}\t{v.focus_node}\t{v.path}\t{v.message}")
@@ -200,7 +209,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_optimize(args: argparse.Namespace) -> int:
-    kg = _open(args)
+    kg = open_kg(args)
     t0 = time.perf_counter()
     kg.optimize()
     print(f"store {kg.path} optimized in {time.perf_counter() - t0:.1f} s")
@@ -208,7 +217,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    kg = _open(args, read_only=True)
+    kg = open_kg(args, read_only=True)
     out = args.out or sys.stdout.buffer
     kg.export(out, args.format, snapshot=args.snapshot)
     return 0
@@ -246,6 +255,19 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} ('{self.prog} --help' shows the usage)\n")
 
 
+def _store_url(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--store-url", metavar="URL", help="read the graph from this SPARQL query endpoint "
+                   "instead of a local store (a server holding ptmkg snapshots)")
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from ptmkg.remote import publish
+
+    graphs = publish(open_kg(args, read_only=True), args.to, args.snapshot)
+    print(f"published {len(graphs)} snapshot(s) to {args.to}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (every command takes --store)."""
     parser = Parser(prog="ptmkg", description="A reproducibility knowledge graph of pre-trained models.")
@@ -278,6 +300,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", nargs="?", help="canned query name, path to a SPARQL file (#+ header optional), "
                    "or - to read the query from standard input")
     p.add_argument("-e", "--execute", metavar="SPARQL", help="run this SPARQL text")
+    p.add_argument("--allow-service", action="append", default=[], metavar="IRI",
+                   help="let SERVICE call this endpoint (repeatable; none by default)")
+    _store_url(p)
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="query parameter")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
     p.add_argument("--rows", type=int, default=50, help="rows to show in table format")
@@ -286,6 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("info", cmd_info, "list the snapshots in the store with their triple counts")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    _store_url(p)
 
     p = command("validate", cmd_validate, "check the store against the SHACL shapes (exit 1 on violations)")
     p.add_argument("--snapshot", help="only this snapshot graph IRI")
@@ -297,6 +323,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["nquads", "trig", "turtle", "ntriples", "jsonld"], default="nquads")
     p.add_argument("--snapshot", help="only this snapshot graph IRI (needed for turtle/ntriples)")
     p.add_argument("--out", type=Path, help="output file (default: standard output)")
+
+    p = command("publish", cmd_publish, "put snapshots and their PROV/VoID records on a SPARQL server "
+                "(Graph Store HTTP Protocol)")
+    p.add_argument("--to", required=True, metavar="URL", help="the server's graph store endpoint, e.g. "
+                   "http://127.0.0.1:7878/store")
+    p.add_argument("--snapshot", action="append", metavar="G", help="only this snapshot graph IRI (repeatable)")
 
     p = command("backup", cmd_backup, "back up the store into a new folder (works while a notebook holds it)")
     p.add_argument("folder", type=Path, help="the backup folder to create (must not exist)")

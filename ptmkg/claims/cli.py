@@ -32,13 +32,15 @@ def register(sub: argparse._SubParsersAction, command: Command) -> None:
     p.add_argument("--out", type=Path, help="write the report to this file")
     p.add_argument("--no-record", action="store_true", help="do not store the verdicts in the graph")
     p.add_argument("--read-only", action="store_true", help="open the store read-only (implies --no-record)")
+    p.add_argument("--store-url", metavar="URL", help="test the claims on the graph of this SPARQL query endpoint "
+                   "(implies --no-record)")
 
 
 def cmd_claims(args: argparse.Namespace) -> int:
     import polars as pl
 
     from ptmkg.claims.definitions import load_definitions
-    from ptmkg.kg import KG
+    from ptmkg.cli import open_kg
 
     if args.action == "list":
         defs = load_definitions().values()
@@ -46,7 +48,8 @@ def cmd_claims(args: argparse.Namespace) -> int:
                                          "keywords": [", ".join(d.keywords) for d in defs],
                                          "wording": [d.wording for d in defs]})))
         return 0
-    kg = KG(args.store, read_only=args.read_only)
+    remote = bool(args.store_url)
+    kg = open_kg(args, read_only=args.read_only or remote)
     if args.action == "diff":
         if len(args.snapshots) != 2:
             raise PtmkgError("'ptmkg claims diff' takes two snapshots, e.g. hf-carbon@2023 hf-carbon@2026")
@@ -55,7 +58,7 @@ def cmd_claims(args: argparse.Namespace) -> int:
     if args.snapshots:
         raise PtmkgError("snapshots go after 'diff'; to restrict a run use --snapshot")
     outcomes = kg.claims.outcomes(args.claim or None, args.snapshot or None)
-    if not (args.no_record or args.read_only):
+    if not (args.no_record or args.read_only or remote):
         from ptmkg.claims.record import record_run
 
         graph = record_run(kg, outcomes)
