@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import importlib
 import inspect
 import tempfile
@@ -97,6 +98,14 @@ class IngestResult:
     triples: int
     loaded: bool
     seconds: float
+
+    def __str__(self) -> str:
+        state = f"loaded {self.triples:,} triples in {self.seconds:.1f} s" if self.loaded else \
+            f"already loaded ({self.triples:,} triples; same content)"
+        return f"{self.source}: {state} -> {self.graph}"
+
+    def _repr_html_(self) -> str:
+        return f"<code>{html.escape(str(self))}</code>"
 
 
 def ingest(store: GraphStore, source: str, path: str | Path | None = None, *, force: bool = False,

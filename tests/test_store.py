@@ -301,3 +301,10 @@ def test_types_written_once_per_subject_and_class(memory_kg, tmp_path):
 def test_rdf_type_only_through_types():
     with pytest.raises(ValueError, match="types"):
         T.Triples().add(MODELS, T.entity("model/hf", "id"), T.RDF_TYPE, T.const(PTMKG + "Model"))
+
+
+def test_ingest_result_prints_as_a_sentence(memory_kg):
+    first, again = memory_kg.ingest("starter"), memory_kg.ingest("starter")
+    assert str(first) == f"starter: loaded {first.triples:,} triples in {first.seconds:.1f} s -> {first.graph}"
+    assert str(again).startswith(f"starter: already loaded ({first.triples:,} triples; same content)")
+    assert "seconds=" not in first._repr_html_()
