@@ -189,6 +189,14 @@ def test_energy_calculator_hand_computed(kg):
     assert ec.chart is not None
 
 
+def test_energy_calculator_refuses_an_unknown_country_with_a_suggestion(kg):
+    ec = EnergyCalculator(kg)
+    assert ec.calculate(hardware="nvidia-a100-sxm4-40gb", count=8, hours=10.0, country="Atlantis") is None
+    assert "unknown country 'Atlantis'" in ec.error and "Atlantis" in ec.result.value and ec.estimate is None
+    assert ec.calculate(country="Frnace") is None and "did you mean France?" in ec.error
+    assert ec.calculate(country="France").constants["intensity_key"] == "FRA"
+
+
 def test_energy_calculator_reported_runs_counting_carbon():
     src = SHARED / "data" / "counting-carbon"
     if not src.exists():

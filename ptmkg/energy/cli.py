@@ -45,7 +45,7 @@ def close_hardware(text: str, n: int = 5) -> list[str]:
 
 def _check_inputs(args: argparse.Namespace) -> None:
     """One-line errors for inputs the library would otherwise resolve silently."""
-    from ptmkg.energy.grid import country_iso3, grid_intensity
+    from ptmkg.energy.grid import close_countries, country_iso3, grid_intensity
     from ptmkg.energy.hardware import hardware_table, resolve_hardware
 
     if args.gpu is None and args.tdp_w is None:
@@ -55,7 +55,9 @@ def _check_inputs(args: argparse.Namespace) -> None:
         hint = f"close matches: {', '.join(close)}" if close else f"no close match among {len(hardware_table())} accelerators"
         raise PtmkgError(f"unknown GPU '{args.gpu}'; {hint}")
     if args.country and country_iso3(args.country) is None:
-        raise PtmkgError(f"unknown country '{args.country}'; use a name or an ISO 3166 code")
+        close = close_countries(args.country)
+        hint = f"did you mean {', '.join(close)}?" if close else "use a name or an ISO 3166 code"
+        raise PtmkgError(f"unknown country '{args.country}'; {hint}")
     if args.region and args.intensity is None and grid_intensity(region=args.region, provider=args.provider).fallback:
         raise PtmkgError(f"unknown cloud region '{args.region}'" + (f" for {args.provider}" if args.provider else ""))
 

@@ -141,6 +141,14 @@ def _country_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
     return tuple((re.compile(rf"(?<![a-z]){re.escape(n)}(?![a-z])"), iso) for n, iso in ordered)
 
 
+def close_countries(text: str, n: int = 3) -> list[str]:
+    """Country names close to ``text`` (for "did you mean"), from the grid-intensity table."""
+    from difflib import get_close_matches
+
+    names = {row["country_name"]: iso for iso, row in _energy_mix().items() if row.get("country_name")}
+    return get_close_matches(text.strip().title(), list(names), n=n, cutoff=0.75)
+
+
 def find_country(text: str) -> str | None:
     """First country named in free text (``"Eemshaven, Netherlands, Europe"`` → ``NLD``)."""
     low = text.lower()

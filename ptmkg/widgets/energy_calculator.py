@@ -11,6 +11,7 @@ import polars as pl
 
 from ptmkg.charts import chart_widget
 from ptmkg.energy import Estimate, Hardware, estimate, hardware_table, resolve_hardware
+from ptmkg.energy.grid import close_countries, country_iso3
 from ptmkg.kg import KG
 
 _RUNS = """
@@ -129,6 +130,13 @@ class EnergyCalculator(w.VBox):
                 control.value = value
         hw = self._by_id[self.hardware.value]
         prov = None if self.provider.value == "none" else self.provider.value
+        named = self.country.value.strip()
+        if named and country_iso3(named) is None:
+            close = close_countries(named)
+            hint = f"did you mean {', '.join(close)}?" if close else "use a country name or an ISO 3166 code"
+            self.estimate, self.error = None, f"unknown country '{named}'; {hint}"
+            self.result.value = f'<span style="color:#b00">{html.escape(self.error)}</span>'
+            return None
         try:
             est = estimate(hw, self.count.value, self.hours.value, provider=prov,
                            region=self.region.value.strip() or None, country=self.country.value.strip() or None)
