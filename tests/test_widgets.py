@@ -104,6 +104,15 @@ def test_query_explorer_form_binds_parameters(kg, raw):
     assert qe.chart is None and "declares no chart" in qe.chart_box.children[0].value
 
 
+def test_query_explorer_says_why_a_result_may_be_empty(kg):
+    qe = QueryExplorer(kg)
+    qe.select("family-lineage")
+    qe.set_params(root="nobody/no-such-model")
+    assert qe.run().height == 0
+    assert "0 rows" in qe.status.value and "root = &#x27;nobody/no-such-model&#x27;" in qe.status.value
+    assert "in the graph?" in qe.status.value
+
+
 def test_query_explorer_error_and_save(kg, raw, tmp_path):
     qe = QueryExplorer(kg)
     qe.select("models-citing-paper")

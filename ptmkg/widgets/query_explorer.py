@@ -36,6 +36,15 @@ def _slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-") or "result"
 
 
+def empty_hint(params: dict[str, object]) -> str:
+    """Why a query may have returned nothing: the values given, or what the graph holds."""
+    given = {k: v for k, v in params.items() if v not in (None, "")}
+    if given:
+        shown = ", ".join(f"{k} = {v!r}" for k, v in given.items())
+        return f"no rows: is {shown} in the graph? (ids are Hub ids such as microsoft/phi-2, matched exactly)"
+    return "no rows: the loaded snapshots hold no matching facts ('ptmkg info' lists what is loaded)"
+
+
 class QueryExplorer(w.VBox):
     """Pick a canned query, set its parameters, run it; see a paged table, its chart, its SPARQL; export.
 
@@ -132,6 +141,8 @@ class QueryExplorer(w.VBox):
         self.error = None
         self.chart = chart(self.result, q.chart, title=q.summary) if q.chart and self.result.height else None
         self.status.value = f"{self.result.height:,} rows in {self.seconds:.2f} s"
+        if self.result.height == 0:
+            self.status.value += " · " + html.escape(empty_hint(self.params))
         self.table.show(self.result)
         self.chart_box.children = [chart_widget(self.chart)] if self.chart is not None else [
             w.HTML("<i>this query declares no chart</i>" if not q.chart else "<i>no rows to chart</i>")]
