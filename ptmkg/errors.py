@@ -42,6 +42,15 @@ def sparql_syntax_error(text: str, message: str) -> PtmkgError:
     line, col, what = int(m.group(1)), int(m.group(2)), m.group(3).strip()
     lines = text.splitlines() or [""]
     shown = lines[line - 1] if 0 < line <= len(lines) else ""
+    if "Prefix not found" in what:
+        from ptmkg.namespaces import PREFIXES
+
+        names = [p.group(1) for p in re.finditer(r"([A-Za-z][\w.-]*):", shown) if p.start() < col]
+        prefix = f"'{names[-1]}:' " if names else ""
+        what = (f"unknown prefix {prefix}(declared for you: {', '.join(p + ':' for p in PREFIXES)}; "
+                "declare others with PREFIX name: <IRI>)")
+    elif "\\u{" in what or what.count(",") >= 4:  # the parser's list of expected characters: no help to a reader
+        what = "the parser cannot read on from here (the mistake is at the caret or just before it)"
     gutter = f"{line:>4} | "
     return PtmkgError(f"SPARQL syntax error at line {line}, column {col}: {what}\n"
                       f"{gutter}{shown}\n{' ' * (len(gutter) + max(col - 1, 0))}^")

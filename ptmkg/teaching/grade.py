@@ -342,23 +342,10 @@ def _form(result: tuple[list[str] | None, object]) -> str:
     return "SELECT" if names is not None else "ASK" if isinstance(rows, bool) else "CONSTRUCT or DESCRIBE"
 
 
-def _readable_syntax_error(message: str) -> str:
-    """The parser's message with its list of expected characters (Unicode ranges and all) cut short."""
-    head, _, what_and_display = message.partition(": ")
-    lines = what_and_display.split("\n")
-    what, display = "\n".join(lines[:-2]), lines[-2:]
-    if "Prefix not found" in what:
-        what = "unknown prefix"
-    elif len(what) > 90 or "\\u{" in what or what.count(",") >= 4:
-        what = "the parser cannot read on from here"
-    return "\n".join([f"{head}: {what}", *display])
-
-
 def _syntax_advice(message: str) -> str:
     """What usually causes the parser to stop where it did, in a student's words."""
-    if "Prefix not found" in message:
-        return ("The prefix before ':' is unknown. Declared for you: " + ", ".join(f"{p}:" for p in PREFIXES)
-                + "; declare others with PREFIX p: <...>.")
+    if "unknown prefix" in message:
+        return "Use one of the prefixes declared for you, or declare yours with PREFIX p: <...> above the query."
     return ("The parser stopped at the caret: the mistake is there or just before it. Usual causes: a missing '.' "
             "between triple patterns, an unclosed bracket, brace or quote, an operator without its right-hand "
             "side, or BIND(... AS ?x) for a variable already bound.")
@@ -388,7 +375,7 @@ def check(exercise: str | Exercise, query: str) -> Feedback:
         fb.problems.append("syntax" if m else "error")
         if m:
             fb.line, fb.column = int(m.group(1)), int(m.group(2))
-            fb.messages += [_readable_syntax_error(text), _syntax_advice(text)]
+            fb.messages += [text, _syntax_advice(text)]
         else:
             fb.messages.append(text)
         return fb
