@@ -7,6 +7,7 @@ import json
 import pytest
 
 from ptmkg import KG
+from ptmkg.claims.definitions import load_definitions
 from ptmkg.cli import main
 from tests.test_claims_runner import availability, load
 
@@ -43,8 +44,28 @@ def test_markdown_and_snapshot_option(store, capsys):
                  "--format", "md", "--no-record"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("| claim | population | replicated on | replication | measured on | verdict |")
-    assert "| ART-01 | code-lm-papers-2023 | — | NOT REPLICABLE | literature@2023 | REPLICATED | 0.27 (n=100) |" in out
+    assert ("| ART-01 | code-lm-papers-2023 | — | NOT REPLICABLE | literature@2023 | REPLICATED | "
+            "1 of 1 part REPLICATED |") in out
     assert KG(store, read_only=True).snapshots().filter(source="claims").height == 0
+    assert main(["claims", "--store", str(store), "--claim", "ART-01", "--claim", "ART-02", "--snapshot",
+                 "literature@2023", "--format", "md", "--parts", "--no-record"]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert rows[0] == "| claim | part | verdict | statistic | estimate [95% CI] (n) | published | tested | reason |"
+    # 27 of 100 papers: the share beside the published share (Hort et al.: 27%), and the reason in full
+    assert rows[2].startswith("| ART-01 | share of papers sharing trained models | REPLICATED | share p̂ | 0.27 [")
+    assert "(n=100) | 0.27 ± 0.05 | p̂ < 0.5 (CI) | p̂=0.27 [" in rows[2] and rows[2].endswith("→ REPLICATED |")
+    assert len(rows) == 2 + 1 + len(load_definitions()["ART-02"].parts)
+
+
+def test_table_shows_every_part_with_its_full_reason(store, capsys):
+    assert main(["claims", "--store", str(store), "--claim", "ART-01", "--claim", "ART-02", "--snapshot",
+                 "literature@2023", "--no-record"]) == 0
+    out = capsys.readouterr().out
+    assert "ART-01  REPLICATED  (1 of 1 part REPLICATED)" in out
+    assert "  - share of papers sharing trained models: REPLICATED" in out
+    assert "share p̂ 0.27 [" in out and "(n=100) vs published 0.27 ± 0.05; tested: p̂ < 0.5 (CI)" in out
+    reason = " ".join(line.strip() for line in out.split("ART-02")[1].splitlines() if line.startswith("    "))
+    assert "fields absent:" in reason and "→ NOT MEASURABLE" in reason  # wrapped, never cut
 
 
 def test_html_report_has_inline_svg(store, tmp_path):

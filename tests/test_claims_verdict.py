@@ -324,3 +324,28 @@ def test_replication_check_reads_published_values_and_directions():
                                                           Replication.NOT_REPLICABLE))
     assert combine_replication([r, x]) is Replication.REPLICATED
     assert combine_replication([r, d, x]) is Replication.DIFFERS and combine_replication([x]) is Replication.NOT_REPLICABLE
+
+
+def test_summary_counts_the_parts_and_says_what_is_missing():
+    from ptmkg.claims.verdict import summarise
+
+    parts = [(V.SUPPORTED, ""), (V.NOT_MEASURABLE, "needs dataset.size"), (V.SUPPORTED, "")]
+    assert summarise(parts) == "2 of 3 parts SUPPORTED · 1 NOT MEASURABLE (needs dataset.size)"
+    assert summarise([(V.NOT_MEASURABLE, "needs a"), (V.NOT_MEASURABLE, "needs b"), (V.NOT_MEASURABLE, "needs a"),
+                      (V.NOT_SUPPORTED, "")]) == "1 of 4 parts NOT SUPPORTED · 3 NOT MEASURABLE (needs a; needs b)"
+    assert summarise([(V.REPLICATED, "")]) == "1 of 1 part REPLICATED"
+    assert summarise([]) == "no tested part"
+
+
+def test_published_value_and_test_are_in_the_estimates_unit():
+    from ptmkg.claims.verdict import published_value, tested
+
+    share = {"kind": "proportion", "published": 0.27, "direction": "<", "threshold": 0.5}
+    assert published_value(share) == "0.27 ± 0.05" and tested(share, "proportion") == "p̂ < 0.5 (CI)"
+    assert published_value({"kind": "proportion", "published": [0.6, 0.75]}) == "[0.6, 0.75]"
+    assert published_value({"kind": "correlation", "direction": ">"}) == ""  # a direction only
+    counted = TestResult("proportion", 100, 0.9, 0.8, 0.95, None, details={"count": 90, "expected": 100})
+    assert published_value({"kind": "proportion", "published": 1.0}, counted) == "100"  # a count with a count
+    assert tested({"kind": "correlation", "direction": ">", "min_effect": 0.5}, "spearman") == \
+        "ρ > 0 at α=0.05, |effect| ≥ 0.5"
+    assert tested({"kind": "trend", "direction": "not >"}, "mann_kendall") == "no significant Sen slope > 0 at α=0.05"

@@ -28,7 +28,10 @@ def register(sub: argparse._SubParsersAction, command: Command) -> None:
     p.add_argument("--claim", action="append", default=[], metavar="ID", help="only this claim (repeatable)")
     p.add_argument("--snapshot", action="append", default=[], metavar="SNAPSHOT",
                    help="run over these snapshots only (default: the latest of each source)")
-    p.add_argument("--format", choices=["table", "md", "json", "html"], default="table")
+    p.add_argument("--format", choices=["table", "md", "json", "html"], default="table",
+                   help="table: each claim with its parts and full reasons; json: claims with their parts")
+    p.add_argument("--parts", action="store_true", help="with --format md: one row per part (estimate, published "
+                   "number, test, full reason) instead of one per claim")
     p.add_argument("--out", type=Path, help="write the report to this file")
     p.add_argument("--no-record", action="store_true", help="do not store the verdicts in the graph")
     p.add_argument("--read-only", action="store_true", help="open the store read-only (implies --no-record)")
@@ -63,25 +66,22 @@ def cmd_claims(args: argparse.Namespace) -> int:
 
         graph = record_run(kg, outcomes)
         print(f"verdicts recorded in {graph}", file=sys.stderr)
-    _emit(args, _render(outcomes, args.format))
+    _emit(args, _render(outcomes, args.format, parts=args.parts))
     return 0
 
 
-def _render(outcomes: list[ClaimOutcome], fmt: str) -> str:
-    import polars as pl
+def _render(outcomes: list[ClaimOutcome], fmt: str, *, parts: bool = False) -> str:
+    import shutil
 
     from ptmkg.claims import report
-    from ptmkg.claims.runner import results_frame
 
     if fmt == "md":
-        return report.markdown(outcomes)
+        return report.parts_markdown(outcomes) if parts else report.markdown(outcomes)
     if fmt == "json":
         return report.to_json(outcomes)
     if fmt == "html":
         return report.html_report(outcomes)
-    frame = results_frame(outcomes).with_columns(pl.col("snapshots").list.join(", "))
-    return _table(frame.select("id", "replication", "verdict", "n", "estimate", "ci_low", "ci_high", "p_adjusted",
-                               "reason"))
+    return report.text_report(outcomes, width=max(60, shutil.get_terminal_size((120, 24)).columns))
 
 
 def _table(frame: pl.DataFrame) -> str:
@@ -101,19 +101,21 @@ def _emit(args: argparse.Namespace, text: str) -> None:
 
 
 def diff(runner: ClaimsRunner, a: str, b: str, ids: list[str] | None = None) -> pl.DataFrame:
-    """Claims whose verdict or headline estimate differs between two snapshots (unmeasured on both: left out)."""
+    """Parts whose verdict or estimate differs between two snapshots, one row per part (unmeasured on both: left
+    out), each with its statistic and the published number its estimates are compared with."""
     import polars as pl
 
-    from ptmkg.claims.runner import resolve_snapshots, results_frame
+    from ptmkg.claims.runner import parts_frame, resolve_snapshots
 
     sa, sb = resolve_snapshots(runner.store, [a]), resolve_snapshots(runner.store, [b])
-    cols = ["id", "verdict", "n", "estimate"]
-    left = results_frame(runner.outcomes(ids, [sa[0].graph])).select(cols)
-    right = results_frame(runner.outcomes(ids, [sb[0].graph])).select(cols)
-    joined = left.join(right, on="id", suffix="_b").rename({"verdict": "verdict_a", "n": "n_a", "estimate": "estimate_a"})
+    keys, cols = ["id", "part", "statistic", "published"], ["verdict", "n", "estimate"]
+    left, right = (parts_frame(runner.outcomes(ids, [s[0].graph])).select(*keys, *cols) for s in (sa, sb))
+    joined = left.join(right.drop("statistic", "published"), on=["id", "part"], suffix="_b").rename(
+        {c: f"{c}_a" for c in cols})
     changed = (pl.col("verdict_a") != pl.col("verdict_b")) | (
         pl.col("estimate_a").fill_null(float("nan")) != pl.col("estimate_b").fill_null(float("nan")))
     nothing = pl.col("estimate_a").is_null() & pl.col("estimate_b").is_null()
     return (joined.filter(changed & ~nothing)
             .with_columns((pl.col("estimate_b") - pl.col("estimate_a")).alias("delta"))
-            .select("id", "verdict_a", "verdict_b", "n_a", "n_b", "estimate_a", "estimate_b", "delta"))
+            .select("id", "part", "verdict_a", "verdict_b", "statistic", "n_a", "n_b", "estimate_a", "estimate_b",
+                    "delta", "published"))

@@ -29,7 +29,11 @@ from ptmkg.claims.verdict import (
     combine_replication,
     decide,
     not_comparable,
+    published_value,
     replication_check,
+    statistic,
+    summarise,
+    tested,
 )
 from ptmkg.errors import PtmkgError
 from ptmkg.frames import frame_for
@@ -46,7 +50,13 @@ RESULT_SCHEMA = {
     "ci_high": pl.Float64, "effect_size": pl.Float64, "p_value": pl.Float64, "p_adjusted": pl.Float64,
     "published": pl.String, "reason": pl.String, "snapshots": pl.List(pl.String),
     "population": pl.String, "frames": pl.List(pl.String), "replication": pl.String,
-    "replication_reason": pl.String, "replication_snapshot": pl.String,
+    "replication_reason": pl.String, "replication_snapshot": pl.String, "summary": pl.String,
+}
+PARTS_SCHEMA = {
+    "id": pl.String, "part": pl.String, "verdict": pl.String, "statistic": pl.String, "n": pl.Int64,
+    "estimate": pl.Float64, "ci_low": pl.Float64, "ci_high": pl.Float64, "published": pl.String,
+    "tested": pl.String, "p_value": pl.Float64, "p_adjusted": pl.Float64, "effect_size": pl.Float64,
+    "effect_name": pl.String, "missing": pl.List(pl.String), "reason": pl.String,
 }
 
 
@@ -84,6 +94,42 @@ class PartOutcome:
     decision: Decision | None = None
     check: ReplicationDecision | None = None
 
+    @property
+    def counted(self) -> bool:
+        """Whether the part checks a count against a published count (its estimate is then the count)."""
+        return self.result is not None and "expected" in self.result.details
+
+    @property
+    def note(self) -> str:
+        """What an unjudged part lacks, for the claim's summary: the fields it needs, or its frame."""
+        label = self.decision.label if self.decision else None
+        if label == Verdict.NOT_MEASURABLE and self.missing_fields:
+            return f"needs {', '.join(self.missing_fields)}"
+        if label == Verdict.INSUFFICIENT_DATA and self.decision:
+            return self.decision.reason.rsplit(" → ", 1)[0]
+        if label == Verdict.NOT_COMPARABLE:
+            return "sample does not cover the population"
+        return ""
+
+    def row(self, claim_id: str) -> dict[str, object]:
+        """One row of :func:`parts_frame`: this part's verdict, its estimate beside the published number it is
+        compared with (in the same unit: a count with a count), the test and the full reason."""
+        r, counted = self.result, self.counted
+        estimate = None if r is None else float(r.details["count"]) if counted else r.estimate
+        return {"id": claim_id, "part": self.part.name,
+                "verdict": self.decision.label.value if self.decision else None,
+                "statistic": statistic("count" if counted else r.test if r else self.part.stat),
+                "n": r.n if r else None, "estimate": estimate,
+                "ci_low": None if r is None or counted else r.ci_low,
+                "ci_high": None if r is None or counted else r.ci_high,
+                "published": published_value(self.part.rule, r) or self.part.published or None,
+                "tested": "count = published" if counted else tested(self.part.rule, r.test if r else self.part.stat),
+                "p_value": None if r is None else r.details.get("p_raw", r.p_value),
+                "p_adjusted": r.p_value if r else None, "effect_size": r.effect_size if r else None,
+                "effect_name": r.effect_name if r else None, "missing": list(self.missing_fields),
+                "reason": (f"counted {r.details['count']:,} vs published {r.details['expected']:,}; " if counted
+                           else "") + self.decision.reason if self.decision else None}
+
 
 @dataclass
 class ReplicationOutcome:
@@ -113,6 +159,14 @@ class ClaimOutcome:
         return next((p for p in self.parts if p.result is not None), None)
 
     @property
+    def summary(self) -> str:
+        """The parts' verdicts counted, e.g. ``1 of 2 parts SUPPORTED · 1 NOT MEASURABLE (needs run.autoTrain)``
+        (the claim's verdict combines them by :data:`~ptmkg.claims.verdict.COMBINATION_RULE`)."""
+        if not self.definition.parts:
+            return "no tested part (context claim)"
+        return summarise([(p.decision.label, p.note) for p in self.parts if p.decision])
+
+    @property
     def result_hash(self) -> str:
         """Hash of the evidence rows (order-independent)."""
         ev = self.evidence
@@ -133,7 +187,8 @@ class ClaimOutcome:
                 "population": f"{self.definition.population_key}: {self.definition.population}",
                 "frames": [s.frame for s in self.snapshots],
                 "replication": rep.label.value if rep else None, "replication_reason": rep.reason if rep else None,
-                "replication_snapshot": rep.snapshot.label if rep and rep.snapshot else None}
+                "replication_snapshot": rep.snapshot.label if rep and rep.snapshot else None,
+                "summary": self.summary}
 
 
 _FRAMES_QUERY = f"""
@@ -239,14 +294,15 @@ class ClaimsRunner:
         return ClaimHandle(self, get_definition(claim_id))
 
     def run(self, ids: list[str] | None = None, snapshots: list[str] | None = None, *,
-            record: bool = False) -> pl.DataFrame:
-        """Run claims (all by default) and return one row per claim; ``record`` stores the verdicts as RDF."""
+            record: bool = False, parts: bool = False) -> pl.DataFrame:
+        """Run claims (all by default) and return one row per claim (``parts``: one row per part, see
+        :func:`parts_frame`); ``record`` stores the verdicts as RDF."""
         outcomes = self.outcomes(ids, snapshots)
         if record:
             from ptmkg.claims.record import record_run
 
             record_run(self.store, outcomes)
-        return results_frame(outcomes)
+        return parts_frame(outcomes) if parts else results_frame(outcomes)
 
     def outcomes(self, ids: list[str] | None = None, snapshots: list[str] | None = None) -> list[ClaimOutcome]:
         """Full outcomes (parts, evidence) with Holm within each claim and Benjamini–Hochberg across the batch.
@@ -420,5 +476,12 @@ def _decide(o: ClaimOutcome) -> None:
 
 
 def results_frame(outcomes: list[ClaimOutcome]) -> pl.DataFrame:
-    """One row per claim outcome."""
+    """One row per claim outcome (``summary`` counts its parts' verdicts; the numbers are its first measured
+    part's: :func:`parts_frame` has every part's)."""
     return pl.DataFrame([o.row() for o in outcomes], schema=RESULT_SCHEMA)
+
+
+def parts_frame(outcomes: list[ClaimOutcome]) -> pl.DataFrame:
+    """One row per tested part: claim id, part, verdict, statistic, n, estimate with CI, the published number
+    it is compared with (same unit), what the rule tests, raw and adjusted p, effect size and the full reason."""
+    return pl.DataFrame([p.row(o.definition.id) for o in outcomes for p in o.parts], schema=PARTS_SCHEMA)

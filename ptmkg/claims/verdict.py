@@ -310,3 +310,78 @@ def combine(decisions: Iterable[Decision]) -> Decision:
         raise ValueError("combine needs at least one decision")
     label = min((d.label for d in parts), key=_COMBINE_ORDER.index)
     return Decision(label, " AND ".join(d.reason for d in parts))
+
+
+_DISPLAY_ORDER = [Verdict.REPLICATED, Verdict.SUPPORTED, Verdict.NOT_SUPPORTED, Verdict.NOT_COMPARABLE,
+                  Verdict.INSUFFICIENT_DATA, Verdict.NOT_MEASURABLE]
+COMBINATION_RULE = ("the claim holds only if every part does: NOT SUPPORTED if any part is; else NOT COMPARABLE, "
+                    "NOT MEASURABLE, then INSUFFICIENT DATA if any part is; REPLICATED only if every part is; "
+                    "else SUPPORTED")
+"""How :func:`combine` turns the parts' verdicts into the claim's, in words (shown beside the summary)."""
+
+
+def summarise(parts: Sequence[tuple[Verdict, str]]) -> str:
+    """The parts' verdicts counted, e.g. ``2 of 3 parts SUPPORTED · 1 NOT MEASURABLE (needs dataset.size)``.
+
+    ``parts`` holds each part's label and a short note (what it needs, why it is not comparable), shown in
+    brackets after its group; labels run from REPLICATED to NOT MEASURABLE."""
+    if not parts:
+        return "no tested part"
+    groups = [(label, [note for lab, note in parts if lab == label]) for label in _DISPLAY_ORDER]
+    groups = [(label, notes) for label, notes in groups if notes]
+    out = []
+    for i, (label, notes) in enumerate(groups):
+        count = f"{len(notes)} of {len(parts)} part{'s' if len(parts) > 1 else ''}" if i == 0 else f"{len(notes)}"
+        shown = "; ".join(dict.fromkeys(n for n in notes if n))
+        out.append(f"{count} {label.value}" + (f" ({shown})" if shown else ""))
+    return " · ".join(out)
+
+
+_STAT_WORDS = {"proportion": "share p̂", "spearman": "Spearman ρ", "mann_whitney": "Mann–Whitney U",
+               "wilcoxon_paired": "median paired difference Δ", "sign_test": "share of positive differences",
+               "mcnemar": "discordant share b/(b+c)", "chi_square": "χ²", "mann_kendall": "Sen slope",
+               "ols_trend": "OLS slope", "gini": "Gini", "count": "count"}
+
+
+def statistic(test: str) -> str:
+    """The quantity an estimate measures, in words with its symbol (``share p̂``, ``Spearman ρ``, ``count``)."""
+    return _STAT_WORDS.get(test, test)
+
+
+def published_value(rule: dict[str, Any], result: TestResult | None = None) -> str:
+    """The published number a part's estimate is compared with, in the estimate's unit ('' if none): the
+    rule's ``published`` value or range, or for a count checked against a published count, that count."""
+    if result is not None and "expected" in result.details:
+        return f"{result.details['expected']:,}"
+    published = rule.get("published")
+    if published is None:
+        return ""
+    if isinstance(published, (list, tuple)):
+        return f"[{_f(published[0])}, {_f(published[1])}]"
+    tol = rule.get("tolerance", 0.05 if rule.get("kind") == "proportion" else 0.0)
+    return _f(published) + (f" ± {_f(tol)}" if tol else "")
+
+
+def tested(rule: dict[str, Any], test: str) -> str:
+    """What a part's rule asks of its estimate, in words (``p̂ > 0.5``, ``ρ > 0 at α=0.05, |ρ| ≥ 0.5``)."""
+    kind, alpha = rule.get("kind"), _f(rule.get("alpha", 0.05))
+    sym = _ESTIMATE_SYMBOL.get(test, "estimate")
+    if kind == "proportion":
+        if "direction" not in rule:
+            return f"{sym} ≈ published"
+        bound = "CI" if rule.get("significant", True) else "point estimate"
+        return f"{sym} {rule['direction']} {_f(rule['threshold'])} ({bound})"
+    if kind == "association":
+        expect = rule.get("expect", "association")
+        size = f", V ≥ {_f(rule['min_effect'])}" if rule.get("min_effect") and expect == "association" else ""
+        return f"{expect} (χ² at α={alpha}{size})"
+    if kind == "concentration":
+        checks = [(f"Gini ≥ {_f(rule['min_gini'])}" if "min_gini" in rule else ""),
+                  (f"non-zero share ≤ {_f(rule['max_share'])}" if "max_share" in rule else ""),
+                  (f"top share ≥ {_f(rule['min_top_share'])}" if "min_top_share" in rule else "")]
+        return "; ".join(c for c in checks if c)
+    direction = rule.get("direction", "")
+    sym = "effect" if kind == "difference" else sym
+    size = f", |effect| ≥ {_f(rule['min_effect'])}" if rule.get("min_effect") else ""
+    return f"{sym} {direction} 0 at α={alpha}{size}" if not direction.startswith("not") else \
+        f"no significant {sym} {direction.removeprefix('not ')} 0 at α={alpha}"
