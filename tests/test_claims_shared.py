@@ -110,3 +110,61 @@ def test_starter_runs_every_claim():
         assert claim in measured
     assert set(result["snapshots"].explode().drop_nulls()) == {kg.snapshots().filter(source="starter")["source"][0]
                                                                  + "@" + kg.snapshots().filter(source="starter")["version"][0]}
+
+
+def _autotrain_share_2023() -> float:
+    raw = pl.read_csv(SHARED_DATA / "hf-carbon" / "HFStreamlit.csv", infer_schema=False, columns=["modelId", "auto"])
+    raw = raw.unique(pl.col("modelId").str.to_lowercase(), keep="first")
+    return (raw["auto"].str.to_lowercase() == "true").sum() / raw.height
+
+
+def test_en04_each_part_has_its_own_verdict_and_estimate_beside_its_own_published_number(kg):
+    """EN-04 on 2023: the ESEM'23 table has no pipeline task, so the NLP share is NOT MEASURABLE while the AutoTrain
+    share (1,291 of 1,415 models) is SUPPORTED; the claim is NOT MEASURABLE, and says so part by part."""
+    from ptmkg.claims.report import parts_html, parts_markdown, text_report
+    from ptmkg.claims.runner import parts_frame
+    from ptmkg.widgets.claim_explorer import ClaimExplorer
+
+    o2023 = kg.claims.outcomes(["EN-04"], ["hf-carbon@2023"])[0]
+    assert o2023.decision.label.value == "NOT MEASURABLE"
+    assert o2023.summary == "1 of 2 parts SUPPORTED · 1 NOT MEASURABLE (needs model.pipelineTask)"
+    nlp, auto = parts_frame([o2023]).iter_rows(named=True)
+    assert (nlp["part"], nlp["verdict"], nlp["estimate"], nlp["missing"]) == (
+        "NLP share", "NOT MEASURABLE", None, ["model.pipelineTask"])
+    assert (auto["part"], auto["verdict"], auto["statistic"]) == ("AutoTrain share", "SUPPORTED", "share p̂")
+    assert auto["estimate"] == pytest.approx(_autotrain_share_2023()) and auto["n"] == 1415
+    assert auto["published"] is None and auto["tested"] == "p̂ > 0.5 (CI)"  # the paper gives no AutoTrain share
+    # the terminal: the 0.912 sits on the AutoTrain line, with the AutoTrain part's own (absent) published number
+    text = text_report([o2023])
+    assert "EN-04  NOT MEASURABLE  (1 of 2 parts SUPPORTED · 1 NOT MEASURABLE (needs model.pipelineTask))" in text
+    lines = text.splitlines()
+    at = lines.index("  - AutoTrain share: SUPPORTED")
+    assert lines[at + 1].startswith("    share p̂ 0.912 [") and "vs published — (direction only)" in lines[at + 1]
+    assert lines[lines.index("  - NLP share: NOT MEASURABLE") + 2] == \
+        "    reason: fields absent: model.pipelineTask → NOT MEASURABLE"
+    assert "| EN-04 | AutoTrain share | SUPPORTED | share p̂ | 0.912 [" in parts_markdown([o2023])
+    page = parts_html([o2023])
+    nlp_row, auto_row = page.split("<tr>")[2:]
+    assert "<td class='v NOT_MEASURABLE'>NOT MEASURABLE</td>" in nlp_row and "0.912" not in nlp_row
+    assert "<td class='v SUPPORTED'>SUPPORTED</td>" in auto_row and "<td>0.912 [" in auto_row
+    # 2026: both parts measured, each with its own n (tasks are missing for some reporting models)
+    o2026 = kg.claims.outcomes(["EN-04"], ["hf-carbon@2026"])[0]
+    assert o2026.summary == "2 of 2 parts SUPPORTED"
+    shares = parts_frame([o2026]).select("part", "estimate", "n").rows()
+    assert [s[0] for s in shares] == ["NLP share", "AutoTrain share"] and shares[0][2] < shares[1][2]
+    # ClaimExplorer: both parts' badges and reasons, each estimate in its own part's row
+    ce = ClaimExplorer(kg, "EN-04")
+    g2023 = kg.snapshots().filter(source="hf-carbon").sort("retrieved")["graph"][0]
+    ce.set_snapshot(g2023)
+    assert 'data-verdict="NOT MEASURABLE"' in ce.verdict_html.value
+    assert "1 of 2 parts SUPPORTED · 1 NOT MEASURABLE (needs model.pipelineTask)" in ce.verdict_html.value
+    rows = ce.parts_html.value.split("<tr class='ptmkg-part'>")[1:]
+    assert len(rows) == 2 and 'data-verdict="NOT MEASURABLE"' in rows[0] and 'data-verdict="SUPPORTED"' in rows[1]
+    assert "0.912" not in rows[0] and "<b>0.912 [" in rows[1] and "fields absent: model.pipelineTask" in rows[0]
+    # diff: one row per part, so the 2023 AutoTrain share is compared with the 2026 AutoTrain share only
+    changes = diff(kg.claims, "hf-carbon@2023", "hf-carbon@2026", ["EN-04"])
+    by_part = {r["part"]: r for r in changes.iter_rows(named=True)}
+    assert by_part["AutoTrain share"]["estimate_a"] == pytest.approx(_autotrain_share_2023())
+    assert by_part["AutoTrain share"]["estimate_b"] == pytest.approx(shares[1][1])
+    assert by_part["NLP share"]["verdict_a"] == "NOT MEASURABLE" and by_part["NLP share"]["estimate_a"] is None
+    assert by_part["NLP share"]["estimate_b"] == pytest.approx(shares[0][1])

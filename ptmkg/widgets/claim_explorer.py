@@ -14,11 +14,11 @@ import polars as pl
 from ptmkg.charts import chart_widget
 from ptmkg.claims import report
 from ptmkg.claims.definitions import ClaimDefinition
-from ptmkg.claims.runner import ClaimOutcome, loaded_snapshots, retest
-from ptmkg.claims.verdict import Replication, Verdict
+from ptmkg.claims.runner import ClaimOutcome, loaded_snapshots, parts_frame, retest
+from ptmkg.claims.verdict import COMBINATION_RULE, Replication, Verdict
 from ptmkg.errors import PtmkgError
 from ptmkg.kg import KG
-from ptmkg.widgets.table import ResultTable, to_html
+from ptmkg.widgets.table import ResultTable
 
 FILTERS: dict[str, tuple[str, ...]] = {
     "task": ("task", "pipeline_task"),
@@ -90,21 +90,22 @@ def replication_badge(label: str) -> str:
             f'color:white;padding:2px 10px;border-radius:10px;font-weight:600">{html.escape(label)}</span>')
 
 
-def parts_frame(outcome: ClaimOutcome) -> pl.DataFrame:
-    """One row per tested part: statistic, n, estimate with CI, raw and adjusted p, effect size, verdict."""
+def parts_table(outcome: ClaimOutcome) -> str:
+    """Every part of a claim as an HTML table: its own verdict badge, the estimate beside the published number it
+    is compared with (same unit), the test, the adjusted p-value and the full reason."""
+    frame = parts_frame([outcome])
+    if frame.is_empty():
+        return ""
+    head = "".join(f"<th style='text-align:left'>{c}</th>" for c in
+                   ("part", "verdict", "statistic", "measured", "published", "tested", "p (adjusted)", "reason"))
     rows = []
-    for p in outcome.parts:
-        r = p.result
-        rows.append({"part": p.part.name, "stat": p.part.stat, "n": r.n if r else None,
-                     "estimate": r.estimate if r else None, "ci_low": r.ci_low if r else None,
-                     "ci_high": r.ci_high if r else None,
-                     "p": r.details.get("p_raw", r.p_value) if r else None, "p_adjusted": r.p_value if r else None,
-                     "effect": r.effect_size if r else None, "effect_name": r.effect_name if r else None,
-                     "verdict": p.decision.label.value if p.decision else None})
-    schema = {"part": pl.String, "stat": pl.String, "n": pl.Int64, "estimate": pl.Float64, "ci_low": pl.Float64,
-              "ci_high": pl.Float64, "p": pl.Float64, "p_adjusted": pl.Float64, "effect": pl.Float64,
-              "effect_name": pl.String, "verdict": pl.String}
-    return pl.DataFrame(rows, schema=schema)
+    for r in frame.iter_rows(named=True):
+        _, part, _, stat, estimate, published, test, reason = report.part_cells(r)
+        cells = [html.escape(part), verdict_badge(r["verdict"]), html.escape(stat), f"<b>{html.escape(estimate)}</b>",
+                 html.escape(published), html.escape(test), _num(r["p_adjusted"]), html.escape(reason)]
+        rows.append("<tr class='ptmkg-part'>" + "".join(
+            f"<td style='vertical-align:top;padding:2px 6px'>{c}</td>" for c in cells) + "</tr>")
+    return f"<table class='ptmkg-parts'><tr>{head}</tr>{''.join(rows)}</table>"
 
 
 def _num(value: object) -> str:
@@ -115,8 +116,10 @@ class ClaimExplorer(w.VBox):
     """Re-test a literature claim: pick it, pick a snapshot, filter its evidence; the verdict and chart follow.
 
     State in/out without a browser: :meth:`select`, :meth:`set_snapshot`, :meth:`set_filter` set
-    ``.outcome``; ``.verdict`` (the row ``kg.claims.run`` returns), ``.evidence``, ``.charts`` (one per tested
-    part, from :func:`ptmkg.claims.report.chart`) and ``.chart`` (the headline part's) read it.
+    ``.outcome``; ``.verdict`` (the row ``kg.claims.run`` returns), ``.parts`` (one row per part),
+    ``.evidence``, ``.charts`` (one per tested part, from :func:`ptmkg.claims.report.chart`) and ``.chart``
+    (the first part's) read it. The page shows the claim's verdict with its parts counted, then every part
+    with its own verdict, estimate beside its published number, and full reason.
     """
 
     def __init__(self, kg: KG, claim_id: str | None = None):
@@ -158,6 +161,12 @@ class ClaimExplorer(w.VBox):
         """The current verdict as the row ``kg.claims.run`` returns (plus ``filters`` and ``rows``)."""
         assert self.outcome is not None
         return {**self.outcome.row(), "filters": dict(self.filters), "rows": self.outcome.evidence.height}
+
+    @property
+    def parts(self) -> pl.DataFrame:
+        """The current outcome's parts, one row each (:func:`ptmkg.claims.runner.parts_frame`)."""
+        assert self.outcome is not None
+        return parts_frame([self.outcome])
 
     @property
     def evidence(self) -> pl.DataFrame:
@@ -264,19 +273,18 @@ class ClaimExplorer(w.VBox):
 
     def _render(self) -> None:
         v, o = self.verdict, self.outcome
-        ci = "" if v["ci_low"] is None else f" [{_num(v['ci_low'])}, {_num(v['ci_high'])}]"
         scope = ", ".join(v["snapshots"]) or "no loaded snapshot of its sources"
         frames = "; ".join(v["frames"]) or "no frame"
         where = " and ".join(f"{k} = {html.escape(str(x))}" for k, x in self.filters.items())
         rows = f"{o.evidence.height:,} of {self.full.evidence.height:,} evidence rows ({where})" if where else \
             f"{o.evidence.height:,} evidence rows"
+        combined = (f"<div><small>the claim's verdict: {html.escape(COMBINATION_RULE)}</small></div>" if o.parts
+                    else f"<div><b>reason:</b> {html.escape(v['reason'])}</div>")
         self.verdict_html.value = (
             f"<div style='font-size:14px;margin:6px 0'>{verdict_badge(v['verdict'])} "
-            f"&nbsp;measured <b>{_num(v['estimate'])}</b>{ci} vs published <i>{html.escape(v['published'])}</i></div>"
-            f"<div>n = {_num(v['n'])} · p = {_num(v['p_value'])} (adjusted {_num(v['p_adjusted'])}) · "
-            f"effect size {_num(v['effect_size'])} · on {html.escape(scope)} ({html.escape(frames)}) · {rows}</div>"
-            f"<div><b>reason:</b> {html.escape(v['reason'])}</div>" + self._replication_html(v))
-        self.parts_html.value = to_html(parts_frame(o)) if o.parts else ""
+            f"&nbsp;<b>{html.escape(v['summary'])}</b></div>{combined}"
+            f"<div>on {html.escape(scope)} ({html.escape(frames)}) · {rows}</div>" + self._replication_html(v))
+        self.parts_html.value = parts_table(o)
         self.table.show(o.evidence)
         self.chart_box.children = [w.VBox([w.HTML(f"<b>{html.escape(name)}</b>"), chart_widget(c)])
                                    for name, c in self.charts.items()] or [w.HTML("<i>no tested part to chart</i>")]
