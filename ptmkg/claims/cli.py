@@ -81,7 +81,8 @@ def _render(outcomes: list[ClaimOutcome], fmt: str, *, parts: bool = False) -> s
         return report.to_json(outcomes)
     if fmt == "html":
         return report.html_report(outcomes)
-    return report.text_report(outcomes, width=max(60, shutil.get_terminal_size((120, 24)).columns))
+    width = max(60, shutil.get_terminal_size().columns) if sys.stdout.isatty() else 120
+    return report.text_report(outcomes, width=width)
 
 
 def _table(frame: pl.DataFrame) -> str:

@@ -69,7 +69,8 @@ def text_report(outcomes: list[ClaimOutcome], width: int = 120) -> str:
     out = []
     for o in outcomes:
         rep = o.replication
-        out.append(f"{o.definition.id}  {o.decision.label.value}  ({o.summary})")
+        out += textwrap.wrap(f"{o.definition.id}  {o.decision.label.value}  ({o.summary})", width,
+                             subsequent_indent="    ")
         if rep is not None:
             out += textwrap.wrap(f"replication: {replication_text(o)}", width, initial_indent="  ",
                                  subsequent_indent="    ")
@@ -78,7 +79,8 @@ def text_report(outcomes: list[ClaimOutcome], width: int = 120) -> str:
         for row in frame.filter(id=o.definition.id).iter_rows(named=True):
             _, part, verdict, stat, estimate, published, test, reason = part_cells(row)
             out.append(f"  - {part}: {verdict}")
-            out.append(f"    {stat} {estimate} vs published {published}; tested: {test}")
+            out += textwrap.wrap(f"{stat} {estimate} vs published {published}; tested: {test}", width,
+                                 initial_indent="    ", subsequent_indent="      ")
             out += textwrap.wrap(f"reason: {reason}", width, initial_indent="    ", subsequent_indent="      ")
         out.append("")
     return "\n".join(out)
