@@ -134,6 +134,9 @@ def test_en04_each_part_has_its_own_verdict_and_estimate_beside_its_own_publishe
     assert (auto["part"], auto["verdict"], auto["statistic"]) == ("AutoTrain share", "SUPPORTED", "share p̂")
     assert auto["estimate"] == pytest.approx(_autotrain_share_2023()) and auto["n"] == 1415
     assert auto["published"] is None and auto["tested"] == "p̂ > 0.5 (CI)"  # the paper gives no AutoTrain share
+    claim_row = row(kg, "EN-04", snapshots=["hf-carbon@2023"])  # the claim's numbers name the part they come from
+    assert claim_row["part"] == "AutoTrain share" and claim_row["estimate"] == auto["estimate"]
+    assert claim_row["summary"] == o2023.summary
     # the terminal: the 0.912 sits on the AutoTrain line, with the AutoTrain part's own (absent) published number
     text = text_report([o2023])
     assert "EN-04  NOT MEASURABLE  (1 of 2 parts SUPPORTED · 1 NOT MEASURABLE (needs model.pipelineTask))" in text
@@ -150,6 +153,7 @@ def test_en04_each_part_has_its_own_verdict_and_estimate_beside_its_own_publishe
     # 2026: both parts measured, each with its own n (tasks are missing for some reporting models)
     o2026 = kg.claims.outcomes(["EN-04"], ["hf-carbon@2026"])[0]
     assert o2026.summary == "2 of 2 parts SUPPORTED"
+    assert kg.claims.run(["EN-04"], ["hf-carbon@2026"], parts=True).equals(parts_frame([o2026]))
     shares = parts_frame([o2026]).select("part", "estimate", "n").rows()
     assert [s[0] for s in shares] == ["NLP share", "AutoTrain share"] and shares[0][2] < shares[1][2]
     # ClaimExplorer: both parts' badges and reasons, each estimate in its own part's row

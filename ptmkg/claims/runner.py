@@ -50,7 +50,7 @@ RESULT_SCHEMA = {
     "ci_high": pl.Float64, "effect_size": pl.Float64, "p_value": pl.Float64, "p_adjusted": pl.Float64,
     "published": pl.String, "reason": pl.String, "snapshots": pl.List(pl.String),
     "population": pl.String, "frames": pl.List(pl.String), "replication": pl.String,
-    "replication_reason": pl.String, "replication_snapshot": pl.String, "summary": pl.String,
+    "replication_reason": pl.String, "replication_snapshot": pl.String, "summary": pl.String, "part": pl.String,
 }
 PARTS_SCHEMA = {
     "id": pl.String, "part": pl.String, "verdict": pl.String, "statistic": pl.String, "n": pl.Int64,
@@ -188,7 +188,7 @@ class ClaimOutcome:
                 "frames": [s.frame for s in self.snapshots],
                 "replication": rep.label.value if rep else None, "replication_reason": rep.reason if rep else None,
                 "replication_snapshot": rep.snapshot.label if rep and rep.snapshot else None,
-                "summary": self.summary}
+                "summary": self.summary, "part": p.part.name if p else None}
 
 
 _FRAMES_QUERY = f"""
@@ -476,8 +476,8 @@ def _decide(o: ClaimOutcome) -> None:
 
 
 def results_frame(outcomes: list[ClaimOutcome]) -> pl.DataFrame:
-    """One row per claim outcome (``summary`` counts its parts' verdicts; the numbers are its first measured
-    part's: :func:`parts_frame` has every part's)."""
+    """One row per claim outcome: ``summary`` counts its parts' verdicts; n, estimate, CI and p are those of its
+    first measured part, named in ``part`` (:func:`parts_frame` has every part's)."""
     return pl.DataFrame([o.row() for o in outcomes], schema=RESULT_SCHEMA)
 
 
