@@ -283,7 +283,8 @@ class ClaimExplorer(w.VBox):
         self.verdict_html.value = (
             f"<div style='font-size:14px;margin:6px 0'>{verdict_badge(v['verdict'])} "
             f"&nbsp;<b>{html.escape(v['summary'])}</b></div>{combined}"
-            f"<div>on {html.escape(scope)} ({html.escape(frames)}) · {rows}</div>" + self._replication_html(v))
+            f"<div>on {html.escape(scope)} ({html.escape(frames)}) · {rows}</div>" + self._replication_html(v)
+            + report.replication_checks_html(o))
         self.parts_html.value = parts_table(o)
         self.table.show(o.evidence)
         self.chart_box.children = [w.VBox([w.HTML(f"<b>{html.escape(name)}</b>"), chart_widget(c)])
