@@ -1,65 +1,22 @@
 """Drive JupyterLab in headless Chromium: run the quickstart and check the widgets and chart really render."""
 
-import os
-import secrets
 import shutil
-import signal
-import socket
-import subprocess
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
+from tests.browser import ARGS, ARTIFACTS, CHROMIUM, ROOT, jupyter_lab, require_browser
+
 pytestmark = pytest.mark.browser
-
-ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """A JupyterLab server over a temporary copy of notebooks/; yields its base URL and token."""
-    pytest.importorskip("playwright.sync_api", reason="pip install playwright (never `playwright install`)")
-    if not CHROMIUM.exists():
-        pytest.skip("no /usr/bin/chromium (apt-get install chromium)")
+    require_browser()
     root = tmp_path_factory.mktemp("lab") / "notebooks"
     shutil.copytree(ROOT / "notebooks", root)
-    port, token = _free_port(), secrets.token_hex(16)
-    log = (root.parent / "lab.log").open("w")
-    proc = subprocess.Popen(
-        ["jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}", f"--IdentityProvider.token={token}",
-         f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True", "--allow-root"],
-        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PTMKG_SHARED": str(root / "no-shared")},
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    pytest.fail(f"jupyter lab exited: {(root.parent / 'lab.log').read_text()[-2000:]}")
-                time.sleep(0.5)
-        yield base, token
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+    with jupyter_lab(root, root.parent / "lab.log", {"PTMKG_SHARED": str(root / "no-shared")}) as served:
+        yield served
 
 
 def _run_notebook(base: str, token: str, name: str, shot: str, ready_selector: str):

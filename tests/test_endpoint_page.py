@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from ptmkg import KG
 from ptmkg.endpoint.describe import example_order
 from ptmkg.queries import catalogue
 from ptmkg.teaching.exercises import exercises
+from tests.browser import ARGS, CHROMIUM, require_browser
 from tests.test_endpoint import Server
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    pytest.importorskip("playwright.sync_api", reason="pip install playwright (never `playwright install`)")
-    if not CHROMIUM.exists():
-        pytest.skip("no /usr/bin/chromium (apt-get install chromium)")
+    require_browser()
     store = tmp_path_factory.mktemp("page") / "store"
     kg = KG(store)
     kg.ingest("starter")

@@ -3,73 +3,30 @@
 from __future__ import annotations
 
 import json
-import os
-import secrets
 import shutil
-import signal
-import socket
-import subprocess
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
 from ptmkg import teaching
 from ptmkg.teaching.export import solution_text
+from tests.browser import ARGS, ARTIFACTS, CHROMIUM, ROOT, jupyter_lab, require_browser
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 NOTEBOOK = "06-sparql-course.ipynb"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """JupyterLab on loopback over a copy of the course notebook; progress goes to a temporary file."""
-    pytest.importorskip("playwright.sync_api", reason="pip install playwright (never `playwright install`)")
-    if not CHROMIUM.exists():
-        pytest.skip("no /usr/bin/chromium (apt-get install chromium)")
+    require_browser()
     base_dir = tmp_path_factory.mktemp("course")
     root = base_dir / "notebooks"
     root.mkdir()
     shutil.copy(ROOT / "notebooks" / NOTEBOOK, root / NOTEBOOK)
     progress = base_dir / "progress.json"
-    port, token = _free_port(), secrets.token_hex(16)
-    log = (base_dir / "lab.log").open("w")
-    proc = subprocess.Popen(
-        ["jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}", f"--IdentityProvider.token={token}",
-         f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True", "--allow-root"],
-        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PTMKG_TEACHING_PROGRESS": str(progress)},
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    pytest.fail(f"jupyter lab exited: {(base_dir / 'lab.log').read_text()[-2000:]}")
-                time.sleep(0.5)
+    with jupyter_lab(root, base_dir / "lab.log", {"PTMKG_TEACHING_PROGRESS": str(progress)}) as (base, token):
         yield base, token, progress
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def test_the_widget_checks_a_wrong_and_a_right_answer(lab):
