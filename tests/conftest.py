@@ -24,3 +24,13 @@ def memory_kg():
     from ptmkg import KG
 
     return KG.memory()
+
+
+@pytest.fixture(scope="module")
+def built_store(tmp_path_factory) -> Path:
+    """An on-disk store made by ``ptmkg build`` (starter snapshots and the query collection), one per module."""
+    from ptmkg.cli import main
+
+    path = tmp_path_factory.mktemp("built") / "store"
+    assert main(["build", "--store", str(path)]) == 0
+    return path

@@ -13,10 +13,8 @@ from ptmkg.cli import main
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    store = tmp_path_factory.mktemp("cli") / "store"
-    assert main(["build", "--store", str(store)]) == 0
-    return store
+def built(built_store):
+    return built_store
 
 
 def test_build_reports_what_the_graph_holds(tmp_path, capsys):

@@ -17,10 +17,8 @@ from tests.conftest import shared_path
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("mistakes") / "store"
-    assert main(["build", "--store", str(path)]) == 0
-    return path
+def store(built_store) -> Path:
+    return built_store
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +94,9 @@ def mistakes(store: Path, files: dict[str, Path]) -> list[tuple[str, list[str], 
         ("turtle export without a snapshot", ["export", "--format", "turtle", *s], "name a snapshot"),
         ("export into a missing folder", ["export", "--out", "/nonexistent/dir/all.nq", *s], "/nonexistent/dir"),
         ("unknown GPU for the energy calculator", ["energy", "calc", "--gpu", "H900", "--count", "1", "--hours", "1"], "H900"),
+        ("a misspelt country for the energy calculator",
+         ["energy", "calc", "--gpu", "V100", "--count", "1", "--hours", "1", "--country", "Frnace"],
+         "did you mean France?"),
     ]
 
 

@@ -14,10 +14,8 @@ from tests.test_endpoint_remote import OxigraphServer
 
 
 @pytest.fixture(scope="module")
-def local(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("cli-remote") / "store"
-    assert main(["build", "--store", str(path)]) == 0
-    return path
+def local(built_store) -> Path:
+    return built_store
 
 
 @pytest.fixture(scope="module")
