@@ -245,7 +245,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from ptmkg.endpoint.server import Settings, serve
 
     return serve(Settings(Path(args.store or default_store_path()), args.host, args.port, args.cors, args.timeout,
-                          args.max_result_mb, tuple(args.allow_service), args.workers))
+                          args.max_result_mb, tuple(args.allow_service), args.workers, args.cache_mb))
 
 
 class Parser(argparse.ArgumentParser):
@@ -348,6 +348,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-service", nargs="+", default=[], metavar="IRI",
                    help="endpoint IRIs that SERVICE may call (default: none; every SERVICE is refused)")
     p.add_argument("--workers", type=int, default=4, help="queries answered at once (default: 4)")
+    p.add_argument("--cache-mb", type=float, default=64.0, metavar="MB",
+                   help="keep answers for repeated queries, up to this much (default: 64; 0: no cache)")
 
     for extension in ("ptmkg.energy.cli", "ptmkg.claims.cli", "ptmkg.teaching.cli"):
         try:

@@ -160,7 +160,8 @@ def allowed():
 
 @pytest.fixture(scope="module")
 def server(store, allowed):
-    server = Server(store, "--timeout", "5", "--max-result-mb", "1", "--allow-service", allowed.url)
+    # No answer cache here: these tests must reach the workers every time (the cache has its own tests).
+    server = Server(store, "--timeout", "5", "--max-result-mb", "1", "--allow-service", allowed.url, "--cache-mb", "0")
     yield server
     server.stop()
 
@@ -428,6 +429,66 @@ def test_workers_outlive_the_thread_that_started_the_server(store):
         server.server_close()
         endpoint.close()
     assert not endpoint.pool.pids()
+
+
+# -- answer cache ----------------------------------------------------------------------------------
+
+@pytest.fixture
+def local(store):
+    """An in-process server (its Endpoint at hand) on a free port, with a 2 s limit and the default cache."""
+    server, endpoint = make_server(Settings(store, port=0, workers=2, timeout_s=2))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://{LOOPBACK}:{server.server_address[1]}", endpoint
+    server.shutdown()
+    server.server_close()
+    endpoint.close()
+
+
+def test_a_repeated_query_is_answered_from_the_cache_per_format(local, kg):
+    url, endpoint = local
+    first = get(url, TOP)
+    assert first[0] == 200 and endpoint.cache.hits == 0 and len(endpoint.cache) == 1
+    assert get(url, TOP) == first and endpoint.cache.hits == 1
+    as_csv = get(url, TOP, accept="text/csv")  # another format is another answer, not the JSON one
+    assert as_csv[1].startswith("text/csv") and endpoint.cache.hits == 1 and len(endpoint.cache) == 2
+    rows = list(csv.DictReader(io.StringIO(as_csv[2].decode())))
+    assert [r["id"] for r in rows] == kg.query(TOP)["id"].to_list()
+    assert get(url, TOP, accept="text/csv") == as_csv and endpoint.cache.hits == 2
+    assert get(url, TOP, **{"default-graph-uri": "http://example.org/none"})[2] != first[2]  # another dataset
+
+
+def test_errors_are_not_cached_and_a_replaced_worker_empties_the_cache(local):
+    url, endpoint = local
+    get(url, TOP)
+    assert get(url, "SELECT * WHERE {")[0] == 400 and get(url, "SELECT * WHERE {")[0] == 400
+    assert len(endpoint.cache) == 1
+    assert get(url, HEAVY)[0] == 503  # the worker is killed: its replacement opens the store anew
+    assert len(endpoint.cache) == 0 and get(url, HEAVY)[0] == 503
+
+
+def test_no_cache_when_asked(store):
+    server, endpoint = make_server(Settings(store, port=0, workers=1, cache_mb=0))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://{LOOPBACK}:{server.server_address[1]}"
+        assert get(url, TOP) == get(url, TOP) and endpoint.cache.hits == 0 and len(endpoint.cache) == 0
+    finally:
+        server.shutdown()
+        server.server_close()
+        endpoint.close()
+    with pytest.raises(PtmkgError, match="--cache-mb"):
+        Settings(store, cache_mb=-1)
+
+
+def test_the_cache_keeps_within_its_budget():
+    from ptmkg.endpoint.cache import ReplyCache
+
+    cache = ReplyCache(1000)
+    for i in range(20):
+        cache.put(i, (200, "text/plain", b"x" * 200))
+    assert cache.size <= 1000 and len(cache) == 5 and cache.get(19) and cache.get(0) is None
+    cache.put("big", (200, "text/plain", b"x" * 400))  # over a quarter of the budget: not kept
+    assert cache.get("big") is None
 
 
 # -- binding, CORS ---------------------------------------------------------------------------------

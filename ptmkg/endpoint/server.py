@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pyoxigraph as ox
 
 from ptmkg.endpoint import LOOPBACK
+from ptmkg.endpoint.cache import ReplyCache
 from ptmkg.endpoint.describe import openapi, page_config, service_description, void_query
 from ptmkg.endpoint.formats import GRAPHS, content_type, negotiate
 from ptmkg.endpoint.worker import Reply, Request, WorkerFailed, WorkerPool, text_reply
@@ -50,12 +51,15 @@ class Settings:
     max_result_mb: float = 100.0
     allow_service: tuple[str, ...] = ()
     workers: int = 4
+    cache_mb: float = 64.0
 
     def __post_init__(self) -> None:
         for name in ("timeout_s", "max_result_mb", "workers"):
             if getattr(self, name) <= 0:
                 raise PtmkgError(f"--{name.removesuffix('_s').replace('_', '-')} must be positive, "
                                  f"not {getattr(self, name)}")
+        if self.cache_mb < 0:
+            raise PtmkgError(f"--cache-mb must be 0 (no cache) or more, not {self.cache_mb}")
 
 
 def is_loopback(host: str) -> bool:
@@ -77,6 +81,7 @@ class Endpoint:
         page = (ASSETS / "index.html").read_text(encoding="utf-8")
         self.page = page.replace("__PTMKG_CONFIG__", page_config(self.catalogue)).encode()
         self.static = {name: (ASSETS / name).read_bytes() for name in STATIC}
+        self.cache = ReplyCache(int(settings.cache_mb * (1 << 20)))
         try:
             self.pool = WorkerPool(str(settings.store), settings.workers)
         except (WorkerFailed, TimeoutError) as e:
@@ -94,7 +99,15 @@ class Endpoint:
         except ServiceRefused as e:
             return text_reply(403, str(e))
         req = Request(query, accept, default_graphs, named_graphs, int(self.settings.max_result_mb * (1 << 20)))
-        return self.pool.run(req, self.settings.timeout_s)
+        cached = self.cache.get(req)
+        if cached is not None:
+            return cached
+        reply = self.pool.run(req, self.settings.timeout_s)
+        if reply[0] >= 500:  # a worker was replaced: it opens the store anew and may see a newer state
+            self.cache.clear()
+        else:
+            self.cache.put(req, reply)
+        return reply
 
     def api(self, name: str, args: dict[str, list[str]], accept: str | None) -> Reply:
         """A canned query by name, its parameters from the query string (``/api/NAME?param=value``)."""
@@ -290,7 +303,8 @@ def banner(settings: Settings, host: str, port: int) -> str:
     """What ``ptmkg serve`` prints on start: where it listens, its limits, and a warning off loopback."""
     services = ", ".join(settings.allow_service) or "none"
     text = (f"SPARQL endpoint (read-only) at http://{host}:{port}/query, query page at http://{host}:{port}/ "
-            f"(timeout {settings.timeout_s:g} s, cap {settings.max_result_mb:g} MB, SERVICE allowed: {services}, "
+            f"(timeout {settings.timeout_s:g} s, cap {settings.max_result_mb:g} MB, answer cache {settings.cache_mb:g} MB, "
+            f"SERVICE allowed: {services}, "
             f"CORS {'on' if settings.cors else 'off'}; Ctrl-C stops)")
     if not is_loopback(settings.host):
         text = (f"\nWARNING: ptmkg serve listens on {host}:{port}, which is NOT loopback: anyone who can reach this "
