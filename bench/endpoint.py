@@ -1,7 +1,7 @@
 """Load test of ``ptmkg serve`` on loopback: concurrent clients running a mixed canned-query workload.
 
     python bench/endpoint.py --store /tmp/x [--clients 16] [--requests 10000] [--max-seconds 120]
-                             [--queries NAME ...] [--oxigraph]
+                             [--queries NAME ...] [--cache-mb 64 0] [--oxigraph]
 
 Starts ``ptmkg serve`` on a free loopback port (``--url`` targets a running endpoint instead), runs
 ``--clients`` client processes, each sending up to ``--requests`` GET requests (JSON results; the
@@ -161,6 +161,8 @@ def main() -> None:
     ap.add_argument("--max-query-ms", type=float, default=20.0,
                     help="keep the queries whose median time in process is at most this (0: keep all)")
     ap.add_argument("--workers", type=int, default=4, help="ptmkg serve --workers")
+    ap.add_argument("--cache-mb", type=float, nargs="+", default=[64.0],
+                    help="ptmkg serve --cache-mb; several values load one server each (0: no answer cache)")
     ap.add_argument("--oxigraph", action="store_true", help="also load 'oxigraph serve-read-only' the same way")
     args = ap.parse_args()
     names, texts = args.queries, workload(args.queries)
@@ -176,10 +178,13 @@ def main() -> None:
     if args.url:
         targets.append(("endpoint at " + args.url, None, args.url))
     else:
-        port = free_port()
-        targets.append((f"ptmkg serve ({args.workers} workers)",
-                        [sys.executable, "-m", "ptmkg.cli", "serve", "--store", str(args.store), "--port", str(port),
-                         "--workers", str(args.workers)], f"http://127.0.0.1:{port}/query"))
+        for mb in args.cache_mb:
+            port = free_port()
+            cache = f"{mb:g} MB answer cache" if mb else "no answer cache"
+            targets.append((f"ptmkg serve ({args.workers} workers, {cache})",
+                            [sys.executable, "-m", "ptmkg.cli", "serve", "--store", str(args.store), "--port",
+                             str(port), "--workers", str(args.workers), "--cache-mb", f"{mb:g}"],
+                            f"http://127.0.0.1:{port}/query"))
     if args.oxigraph and oxigraph_binary():
         port = free_port()
         targets.append(("oxigraph serve-read-only", [oxigraph_binary(), "serve-read-only", "--location", str(args.store),
