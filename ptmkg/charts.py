@@ -2,7 +2,10 @@
 
 A spec is the ``chart:`` entry of a query header: ``{mark, x, y, color, sort}``. ``y: "count()"`` counts rows
 per ``x`` (and ``color``); the count is done in polars, so large results never reach the browser row by row.
-``sort: -y`` orders the x axis by descending y, ``sort: x`` by x.
+``sort: -y`` orders the x axis by descending y, ``sort: x`` by x; ``x_title``/``y_title``/``color_title`` name
+the axes (default: :func:`title_of` the column). Every chart says in its subtitle which rows it cannot show
+(:func:`not_shown`), and a colour with more than :data:`TOP_CATEGORIES` values keeps the largest and groups the
+rest as "other" (:func:`group_top`).
 """
 
 from __future__ import annotations
@@ -17,6 +20,27 @@ from ptmkg.errors import PtmkgError
 
 _MARKS = {"bar", "line", "point", "area", "tick", "circle", "square", "rule"}
 COUNT = "count()"
+TOP_CATEGORIES = 10
+"""At most this many categories get their own colour; the rest are grouped as "other"."""
+
+TITLES: dict[str, str] = {
+    "downloads": "downloads (count)", "descendants": "descendants (models)", "sections": "model-card sections (count)",
+    "grams": "CO₂e emitted (g)", "size": "model size (bytes)", "dataset_size": "dataset size (bytes)",
+    "card_length": "model-card length (characters)", "child_length": "child's card length (characters)",
+    "parent_length": "parent's card length (characters)", "similarity": "trait similarity (Jaccard index, 0–1)",
+    "repositories": "downstream repositories (count)", "created": "creation month", "stratum": "popularity stratum",
+    "models": "models (count)", "count": "rows (count)", "len": "rows (count)", "depth": "depth below the root (edges)",
+    "relation": "relation to the parent", "licence": "licence", "arxiv": "arXiv paper", "model": "model",
+    "format": "serialisation format", "field": "field", "agreement": "agreement (share)", "kind": "kind",
+    "reported_kwh": "reported energy (kWh)", "estimated_kwh": "estimated energy (kWh)", "kwh": "energy (kWh)",
+    "co2_kg": "CO₂e emitted (kg)", "hours": "training time (hours)", "emissions": "reports emissions",
+    "task": "pipeline task", "variant": "variant type", "label": "change label", "change_type": "version change",
+    "grams_tercile": "emissions tercile", "hardware_id": "accelerator", "share": "share of runs",
+}
+"""Axis titles (words with units) of the result columns charts draw; others fall back to :func:`title_of`."""
+
+BOOLEAN_WORDS = {"true": "yes", "false": "no"}
+NULL_WORD = "not stated"
 
 
 def in_jupyter() -> bool:
@@ -56,6 +80,42 @@ def chart_widget(figure: alt.TopLevelMixin) -> alt.JupyterChart:
     return alt.JupyterChart(figure)
 
 
+def title_of(column: str) -> str:
+    """An axis title in words: :data:`TITLES`, else the column with underscores as spaces and a leading
+    ``has_``/``is_`` as "has"/"is" (``has_safetensors`` → "has safetensors")."""
+    return TITLES.get(column) or column.replace("_", " ").strip()
+
+
+def as_words(values: pl.Expr) -> pl.Expr:
+    """Category labels as words: booleans as yes/no, nulls as "not stated"."""
+    text = values.cast(pl.String)
+    return text.replace(BOOLEAN_WORDS).fill_null(NULL_WORD)
+
+
+def group_top(df: pl.DataFrame, column: str, weight: str | None = None, top: int = TOP_CATEGORIES) -> pl.DataFrame:
+    """``column`` with all but its ``top`` largest categories (by summed ``weight``, else by rows) replaced by
+    ``other (k categories)``; unchanged when it has at most ``top + 1`` categories."""
+    sizes = df.group_by(column).agg(pl.col(weight).sum() if weight else pl.len().alias("_n"))
+    key = weight or "_n"
+    if sizes.height <= top + 1:
+        return df
+    keep = sizes.sort([key, column], descending=[True, False], nulls_last=True).head(top)[column]
+    other = f"other ({sizes.height - top} categories)"
+    return df.with_columns(pl.when(pl.col(column).is_in(keep.implode())).then(pl.col(column).cast(pl.String))
+                           .otherwise(pl.lit(other)).alias(column))
+
+
+def not_shown(total: int, **reasons: int) -> str:
+    """``12 rows not shown: 10 zeros on a log axis, 2 nulls`` ('' when every row is shown); the keyword names
+    are the reasons with underscores as spaces (``nulls=2``, ``zeros_on_a_log_axis=10``)."""
+    counted = {k.replace("_", " "): v for k, v in reasons.items() if v}
+    if not counted:
+        return ""
+    hidden = sum(counted.values())
+    parts = ", ".join(f"{v:,} {k}" for k, v in counted.items())
+    return f"{hidden:,} of {total:,} rows not shown: {parts}"
+
+
 def _type(dtype: pl.DataType) -> str:
     """The Vega-Lite encoding type of a polars dtype."""
     if dtype.is_numeric():
@@ -84,11 +144,13 @@ def chart_frame(df: pl.DataFrame, spec: dict[str, str], top: int | None = 50) ->
     if spec.get("sort") == "-y":
         totals = totals.sort(y, descending=True, nulls_last=True)
     keep = totals.head(top)[x]
-    return df.filter(pl.col(x).is_in(keep.implode()))
+    return df.filter(pl.col(x).is_in(keep.implode()) | (pl.col(x).is_null() & keep.has_nulls()))
 
 
 def chart(df: pl.DataFrame, spec: dict[str, str], *, title: str | None = None, top: int | None = 50) -> alt.Chart:
-    """An Altair chart of ``df`` as the spec declares (see :func:`chart_frame` for ``top``)."""
+    """An Altair chart of ``df`` as the spec declares (see :func:`chart_frame` for ``top``): axis titles in words,
+    booleans as yes/no, at most :data:`TOP_CATEGORIES` colours (+ "other"), and a subtitle naming the rows
+    it cannot show (nulls on a quantitative axis) and the x categories it left out."""
     mark = spec.get("mark", "bar")
     if mark not in _MARKS:
         raise ValueError(f"unknown mark '{mark}'; use one of {', '.join(sorted(_MARKS))}")
@@ -97,21 +159,32 @@ def chart(df: pl.DataFrame, spec: dict[str, str], *, title: str | None = None, t
     x_type, y_type = _type(data.schema[x_name]), _type(data.schema[y_name])
     if x_type == "quantitative" and mark == "bar" and spec["y"] == COUNT:
         x_type = "ordinal"  # counts per depth/level read as categories
+    quantitative = [c for c, k in ((x_name, x_type), (y_name, y_type)) if k == "quantitative"]
+    plotted = data.height
+    nulls = data.select(pl.any_horizontal(pl.col(c).is_null() for c in quantitative).sum()).item() if quantitative else 0
+    data = data.drop_nulls(quantitative) if quantitative else data
+    words = [c for c in (x_name, y_name, color) if c and _type(data.schema[c]) == "nominal"]
+    data = data.with_columns(as_words(pl.col(c)) for c in words)
+    if color and _type(data.schema[color]) == "nominal":
+        data = group_top(data, color, weight=y_name if y_type == "quantitative" else None)
     sort = spec.get("sort")
     x_sort = "-y" if sort == "-y" else ("ascending" if sort == "x" else None)
     encoding = {
-        "x": alt.X(x_name, type=x_type, sort=x_sort),
-        "y": alt.Y(y_name, type=y_type),
-        "tooltip": [alt.Tooltip(c, type=_type(data.schema[c])) for c in data.columns],
+        "x": alt.X(x_name, type=x_type, sort=x_sort, title=spec.get("x_title") or title_of(x_name)),
+        "y": alt.Y(y_name, type=y_type, title=spec.get("y_title") or title_of(y_name)),
+        "tooltip": [alt.Tooltip(c, type=_type(data.schema[c]), title=title_of(c)) for c in data.columns],
     }
     if color:
-        encoding["color"] = alt.Color(color, type=_type(data.schema[color]))
+        encoding["color"] = alt.Color(color, type=_type(data.schema[color]),
+                                      title=spec.get("color_title") or title_of(color))
     shown = data[x_name].n_unique()
-    total = df[x_name].n_unique()
-    subtitle = f"top {shown} of {total} {x_name} values" if shown < total else ""
+    total = df[x_name].n_unique() if x_type != "quantitative" else shown
+    subtitle = [f"top {shown} of {total} {title_of(x_name)} values" if shown < total else "",
+                not_shown(plotted, nulls=nulls)]
+    subtitle = [line for line in subtitle if line]
     props = {"width": alt.Step(32) if x_type != "quantitative" and shown <= 25 else 560}
-    if title:
-        props["title"] = alt.TitleParams(title, subtitle=subtitle) if subtitle else title
+    if title or subtitle:
+        props["title"] = alt.TitleParams(title or "", subtitle=subtitle) if subtitle else title
     return getattr(alt.Chart(data), f"mark_{mark}")(tooltip=True).encode(**encoding).properties(**props)
 
 

@@ -3,7 +3,7 @@
 import polars as pl
 import pytest
 
-from ptmkg.charts import chart, chart_frame, in_jupyter, save
+from ptmkg.charts import chart, chart_frame, group_top, in_jupyter, not_shown, save, title_of
 
 LICENCES = pl.DataFrame({"licence": ["MIT", "Apache-2.0", "none", "GPL-3.0-only"], "models": [3, 10, 1, 2]})
 LINEAGE = pl.DataFrame({"depth": [1, 1, 2, 2, 2], "relation": ["finetune", "adapter", "finetune", "finetune", None]})
@@ -25,13 +25,38 @@ def test_top_keeps_largest_y_when_sorted_descending():
 def test_encoding_types_sort_and_subtitle():
     spec = chart(LICENCES, {"mark": "bar", "x": "licence", "y": "models", "sort": "-y"}, title="t", top=3).to_dict()
     assert spec["mark"]["type"] == "bar"
-    assert spec["encoding"]["x"] == {"field": "licence", "type": "nominal", "sort": "-y"}
+    assert spec["encoding"]["x"] == {"field": "licence", "type": "nominal", "sort": "-y", "title": "licence"}
     assert spec["encoding"]["y"]["type"] == "quantitative"
-    assert spec["title"]["subtitle"] == "top 3 of 4 licence values"
+    assert spec["title"]["subtitle"] == ["top 3 of 4 licence values"]
     counted = chart(LINEAGE, {"mark": "bar", "x": "depth", "y": "count()", "color": "relation"}).to_dict()
     assert counted["encoding"]["x"]["type"] == "ordinal"
     assert counted["encoding"]["y"]["field"] == "count"
     assert counted["encoding"]["color"]["field"] == "relation"
+
+
+def test_axis_titles_are_words_and_booleans_read_yes_no():
+    flags = pl.DataFrame({"has_card": [True, False, None, True], "card_length": [10, 20, None, 5]})
+    spec = chart(flags, {"mark": "bar", "x": "has_card", "y": "count()"}).to_dict()
+    assert spec["encoding"]["x"]["title"] == "has card" and spec["encoding"]["y"]["title"] == "rows (count)"
+    assert {r["has_card"] for r in spec["datasets"][spec["data"]["name"]]} == {"yes", "no", "not stated"}
+    assert title_of("card_length") == "model-card length (characters)"
+
+
+def test_nulls_on_a_quantitative_axis_are_counted_in_the_subtitle():
+    runs = pl.DataFrame({"reported_kwh": [1.0, 2.0, None, 4.0], "estimated_kwh": [1.0, None, None, 3.0]})
+    spec = chart(runs, {"mark": "point", "x": "reported_kwh", "y": "estimated_kwh"}, title="energy").to_dict()
+    assert spec["title"]["subtitle"] == ["2 of 4 rows not shown: 2 nulls"]
+    assert spec["encoding"]["x"]["title"] == "reported energy (kWh)"
+    assert not_shown(10) == ""
+
+
+def test_more_than_ten_colours_keep_the_largest_and_group_the_rest():
+    many = pl.DataFrame({"hardware_id": [f"gpu-{i:02d}" for i in range(25)], "models": list(range(25))})
+    grouped = group_top(many, "hardware_id", weight="models")
+    assert grouped["hardware_id"].n_unique() == 11
+    assert set(grouped.filter(pl.col("models") >= 15)["hardware_id"]) == {f"gpu-{i:02d}" for i in range(15, 25)}
+    assert set(grouped.filter(pl.col("models") < 15)["hardware_id"]) == {"other (15 categories)"}
+    assert group_top(many.head(11), "hardware_id").equals(many.head(11))  # 10 + 1 is not worth an "other"
 
 
 def test_missing_column_and_bad_mark_are_reported():

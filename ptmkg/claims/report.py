@@ -1,4 +1,5 @@
-"""Claim reports: table/Markdown/JSON summaries and an offline HTML page with an Altair chart per claim."""
+"""Claim reports: table/Markdown/JSON summaries and an offline HTML page with a chart per part
+(:func:`ptmkg.claims.charts.chart`, re-exported here as ``report.chart``)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,10 @@ import json
 import textwrap
 
 import altair as alt
-import polars as pl
 
-from ptmkg.claims.runner import ClaimOutcome, PartOutcome, parts_frame, results_frame
+from ptmkg.claims.charts import chart
+from ptmkg.claims.runner import ClaimOutcome, parts_frame, results_frame
 from ptmkg.claims.verdict import COMBINATION_RULE
-
-MAX_CHART_ROWS = 5000
-
 
 def markdown(outcomes: list[ClaimOutcome]) -> str:
     """A Markdown table: claim, population, replication (paper's data → result), verdict (snapshots → label)
@@ -141,53 +139,11 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def chart(o: ClaimOutcome, part: PartOutcome) -> alt.Chart | None:
-    """An Altair chart of the evidence behind one part: distribution, scatter with fit, trend, or counts."""
-    spec = part.part.test
-    frame = o.evidence
-    for column, value in (spec.get("where") or {}).items():
-        frame = frame.filter(pl.col(column) == value) if column in frame.columns else frame.clear()
-    if frame.is_empty() or part.result is None:
-        return None
-    frame = frame.sample(MAX_CHART_ROWS, seed=0) if frame.height > MAX_CHART_ROWS else frame
-    stat = spec["stat"]
-    if stat == "proportion" and "flag" in spec:
-        data = frame.group_by(spec["flag"]).len().with_columns(pl.col(spec["flag"]).cast(pl.String))
-        return alt.Chart(data).mark_bar().encode(x=alt.X(f"{spec['flag']}:N"), y="len:Q")
-    if stat in ("spearman", "wilcoxon_paired", "sign_test"):
-        x, y = spec["x"], spec["y"]
-        data = frame.select(x, y).drop_nulls().filter((pl.col(x) > 0) & (pl.col(y) > 0))
-        base = alt.Chart(data).encode(x=alt.X(f"{x}:Q", scale=alt.Scale(type="log")),
-                                      y=alt.Y(f"{y}:Q", scale=alt.Scale(type="log")))
-        return base.mark_point(opacity=0.4) + base.transform_regression(x, y, method="pow").mark_line(color="firebrick")
-    if stat == "trend":
-        time, value = spec["time"], spec["value"]
-        data = frame.select(time, pl.col(value).cast(pl.Float64)).drop_nulls()
-        if data[time].dtype.is_temporal():
-            data = data.with_columns(pl.col(time).cast(pl.Date).dt.truncate("1mo")).group_by(time).agg(
-                pl.col(value).mean()).sort(time)
-        enc = alt.X(f"{time}:T") if data[time].dtype.is_temporal() else alt.X(f"{time}:O")
-        base = alt.Chart(data).encode(x=enc, y=alt.Y(f"{value}:Q"))
-        return base.mark_line(point=True)
-    if stat == "mann_whitney":
-        data = frame.select(spec["group"], pl.col(spec["value"]).cast(pl.Float64)).drop_nulls()
-        return alt.Chart(data).mark_boxplot().encode(x=f"{spec['group']}:N", y=f"{spec['value']}:Q")
-    if stat in ("mcnemar", "chi_square"):
-        a, b = (spec["x"], spec["y"]) if stat == "mcnemar" else (spec["rows"], spec["cols"])
-        data = frame.select(pl.col(a).cast(pl.String), pl.col(b).cast(pl.String)).drop_nulls().group_by(a, b).len()
-        return alt.Chart(data).mark_rect().encode(x=f"{b}:N", y=f"{a}:N", color="len:Q",
-                                                              tooltip=[a, b, "len"])
-    if stat == "gini":
-        data = frame.select(pl.col(spec["value"]).cast(pl.Float64)).filter(pl.col(spec["value"]) > 0)
-        return alt.Chart(data).mark_bar().encode(x=alt.X(f"{spec['value']}:Q", bin=alt.Bin(maxbins=40)), y="count()")
-    return None
-
-
-def svg(c: alt.Chart) -> str:
+def svg(c: alt.TopLevelMixin) -> str:
     """A chart as inline SVG (rendered offline by vl-convert)."""
     from ptmkg.charts import vl_convert
 
-    return vl_convert().vegalite_to_svg(c.properties(width=420, height=240).to_json())
+    return vl_convert().vegalite_to_svg(c.to_json())
 
 
 def html_report(outcomes: list[ClaimOutcome]) -> str:
