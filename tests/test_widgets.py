@@ -135,6 +135,68 @@ def test_query_explorer_error_and_save(kg, raw, tmp_path):
     assert saved.equals(qe.result)
 
 
+def _catalogue_text(q):
+    return " ".join([q.name, q.summary, q.description, *q.tags]).lower()
+
+
+def test_query_picker_lists_queries_then_claims_then_exercises(kg):
+    qe = QueryExplorer(kg)
+    names = qe.picker.names
+    everything = [q.name for q in qe.queries]
+    assert sorted(names) == sorted(everything)  # nothing lost, nothing doubled
+    kinds = ["claims" if n.startswith("claims/") else "teaching" if n.startswith("teaching/") else "queries"
+             for n in names]
+    assert kinds == sorted(kinds, key=["queries", "claims", "teaching"].index)  # three runs, in that order
+    counts = {k: kinds.count(k) for k in ("queries", "claims", "teaching")}
+    assert counts["claims"] == len(list((Path(qe.queries.root) / "claims").glob("*.rq")))
+    assert [label for label, _ in qe.picker.group.options] == [
+        f"All ({len(everything)})", f"Queries ({counts['queries']})", f"Claims ({counts['claims']})",
+        f"Exercises ({counts['teaching']})"]
+    assert qe.query.name == names[0] and not names[0].startswith(("claims/", "teaching/"))
+    qe.picker.group.value = "claims"  # the user switches to the claims
+    assert qe.picker.names == [n for n in names if n.startswith("claims/")] and qe.query.name == "claims/ART-01"
+    assert all(label.startswith("claim · ") for label, _ in qe.picker.dropdown.options)
+
+
+def test_query_picker_search_filters_by_name_summary_and_claim_wording(kg):
+    import yaml
+
+    qe = QueryExplorer(kg)
+    listed = qe.search("licence")
+    expected = {q.name for q in qe.queries if "licence" in _catalogue_text(q)}
+    assert set(listed) == expected and len(expected) > 3
+    assert qe.query.name == listed[0] and f"{len(listed)} of {len(qe.queries)} match" in qe.picker.count.value
+    assert qe.run() is not None  # the first match is selected and runs
+    # a claim is found by the words of its wording, which its query file does not carry
+    claims = [yaml.safe_load(p.read_text()) for p in (Path(qe.queries.root) / "claims").glob("*.yaml")]
+    wordings = {c["id"]: c["wording"].lower() for c in claims if "wording" in c}
+    hits = qe.search("DOMINATE")
+    assert set(hits) == {
+        q.name for q in qe.queries if q.name.startswith("claims/")
+        and ("dominate" in _catalogue_text(q) or "dominate" in wordings.get(q.name[7:].split(".")[0], ""))}
+    assert "claims/EN-04" in hits and "dominate" not in _catalogue_text(qe.queries.get("claims/EN-04"))
+    words = ("models", "per", "licence")  # every word must occur, in any order
+    assert set(qe.search("Licence per models")) == {n for n in expected
+                                                    if all(w in _catalogue_text(qe.queries.get(n)) for w in words)}
+
+
+def test_query_picker_search_without_a_match_and_select_clears_it(kg):
+    qe = QueryExplorer(kg)
+    assert qe.search("no-such-query-xyz") == []
+    assert qe.query is None and qe.run_btn.disabled and "no query matches" in qe.picker.count.value
+    with pytest.raises(PtmkgError, match="no query chosen"):
+        qe.run()
+    qe.select("models-per-licence")  # from code: the search that hid it is cleared
+    assert qe.picker.search.value == "" and qe.picker.dropdown.value == "models-per-licence"
+    assert not qe.run_btn.disabled and qe.run().height > 0
+    qe.picker.group.value = "teaching"
+    qe.search("lineage")
+    assert qe.picker.names and all(n.startswith("teaching/") for n in qe.picker.names)
+    assert not any("fair jupyter fig" in _catalogue_text(q) for q in qe.queries if q.name.startswith("teaching/"))
+    qe.search("FAIR Jupyter fig")  # only canned queries match, no exercise
+    assert qe.picker.names == [] and "among the exercises" in qe.picker.count.value
+
+
 # -- LineageExplorer --------------------------------------------------------------------
 
 def _raw_edges(raw):
@@ -185,6 +247,64 @@ def test_lineage_explorer_state(kg):
     assert le.rows.filter("conflict").height == 2 and "2 licence conflicts" in le.info.value
     assert le.chart is not None and "class=flag" in le.table.html.value
     assert le.show("nobody/nothing") is None and "no model" in le.error
+
+
+def _drawn(tree_html):
+    """The Hub ids the tree draws, in order; and those drawn as licence conflicts."""
+    import re
+
+    ids = re.findall(r"data-hub-id='([^']*)'", tree_html)
+    conflicts = re.findall(r"<li class='ptmkg-conflict'>(?:<details[^>]*><summary>)?<span class='node' "
+                           r"data-hub-id='([^']*)'", tree_html)
+    return ids, conflicts
+
+
+def test_lineage_tree_draws_the_family_nested_with_conflicts(kg, raw):
+    le = LineageExplorer(kg)
+    fam = le.show("epfl-llm/meditron-7b")
+    ids, conflicts = _drawn(le.tree.value)
+    assert [i.lower() for i in ids] == fam.tree()["hub_id"].str.to_lowercase().to_list()  # every model, depth-first
+    assert {c.lower() for c in conflicts} == {"josephnguyen/meditron-7b-finetuned",
+                                              "veronica-girolimetti/qt_finetuned_lora_meditron_01"}
+    assert "licence conflict: Apache-2.0 under Llama-2" in le.tree.value
+    assert "★ <b>epfl-llm/meditron-7b" in le.tree.value
+    # nesting follows the raw base_model tags: meditron's 35 children sit in the list under it
+    children = {c for c, p in _raw_edges(raw) if p == "epfl-llm/meditron-7b"}
+    under = le.tree.value.split("data-hub-id='epfl-llm/meditron-7b'", 1)[1]
+    assert all(f"data-hub-id='{i}'" in under for i in ids if i.lower() in children)
+    assert le.tree.value.count("<ul>") == le.tree.value.count("</ul>")
+
+
+def test_lineage_conflicts_only(kg):
+    le = LineageExplorer(kg)
+    fam = le.show("epfl-llm/meditron-7b")
+    le.conflicts_only.value = True  # the user ticks the box
+    assert le.rows.height == fam.conflicts.height == 2 and le.rows["conflict"].all()
+    assert set(le.rows["parent"]) == {"epfl-llm/meditron-7b"} and set(le.rows["parent_licence"]) == {"Llama-2"}
+    assert le.table.html.value.count("class=flag") == 2 and "2 rows" in le.table.position.value
+    ids, conflicts = _drawn(le.tree.value)
+    assert ids == ["meta-llama/Llama-2-7b", "epfl-llm/meditron-7b", *sorted(conflicts)]  # the conflicts' paths only
+    assert le.set_conflicts_only(False).height == 43 and not le.conflicts_only.value
+    le.show("meta-llama/Llama-2-7b")
+    assert le.set_conflicts_only(True).height == family(kg, "meta-llama/Llama-2-7b").conflicts.height
+
+
+def test_lineage_conflicts_only_puts_phi2s_conflicts_on_page_one():
+    k = KG.memory()
+    k.ingest("hf", shared_path("data", "hf-lineage"))
+    le = LineageExplorer(k)
+    fam = le.show("microsoft/phi-2")
+    conflicted = set(fam.nodes.filter(pl.col("node").is_in(fam.conflicts["child"].to_list()))["hub_id"])
+    assert len(conflicted) == 2 and fam.nodes.height > 1000
+    first_page = le.table.html.value
+    assert not any(m in first_page for m in conflicted)  # 25 of 1,300 rows: the conflicts are further down
+    le.set_conflicts_only(True)
+    assert set(le.rows["model"]) == conflicted and all(m in le.table.html.value for m in conflicted)
+    assert set(_drawn(le.tree.value)[1]) == conflicted and set(le.rows["parent"]) == {"microsoft/phi-2"}
+    raw_csv = next(shared_path("data", "hf-lineage").glob("phi-2_*.csv"))
+    root = pl.read_csv(raw_csv, infer_schema_length=0).row(0, named=True)
+    assert root["model_id"] == "microsoft/phi-2" and "license: mit" in root["card"]  # the raw card's licence
+    assert set(le.rows["parent_licence"]) == {"MIT"}
 
 
 # -- EnergyCalculator -------------------------------------------------------------------
@@ -242,7 +362,8 @@ def test_claim_explorer_verdict_is_the_runners(kg):
     assert 'data-replication="NOT RUN"' in ce.verdict_html.value  # the carbon study's data are not loaded
     assert ce.evidence.height == 469 and "469 rows" in ce.table.position.value
     assert list(ce.charts) == ["overall share", "monthly trend"]  # one chart per tested part
-    assert ce.chart.to_dict()["encoding"]["x"]["field"] == "reports"  # the headline proportion: counts per flag
+    bars = ce.chart.to_dict()["layer"][0]  # the headline proportion: rows per answer (reports yes / no)
+    assert bars["mark"]["type"] == "bar" and bars["encoding"]["y"]["title"] == "reports"
     assert list(ce.filter_options) == ["year"]  # EN-01's rows carry a creation date, nothing else to filter on
     ce.select("ART-01")  # its sources (papers-with-code listings) are not loaded
     assert ce.verdict["verdict"] == "NOT MEASURABLE" and ce.snapshot_options() == [] and ce.chart is None

@@ -1,4 +1,5 @@
-"""QueryExplorer: browse the canned queries, fill in parameters, run, page, chart, export."""
+"""QueryExplorer: search the canned queries (claims and exercises apart), fill in parameters, run, page, chart,
+export."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from ptmkg.errors import PtmkgError
 from ptmkg.kg import KG
 from ptmkg.queries import CannedQuery, Catalogue, catalogue
 from ptmkg.widgets import export
+from ptmkg.widgets.picker import QueryPicker
 from ptmkg.widgets.table import ResultTable
 
 
@@ -48,8 +50,9 @@ def empty_hint(params: dict[str, object]) -> str:
 class QueryExplorer(w.VBox):
     """Pick a canned query, set its parameters, run it; see a paged table, its chart, its SPARQL; export.
 
-    State in/out without a browser: :meth:`select`, :meth:`set_params`, :meth:`run` set
-    ``.query``, ``.result`` (DataFrame), ``.chart`` (Altair chart or None) and ``.error``.
+    The picker searches names, titles, summaries and tags as you type (:meth:`search`) and lists canned queries
+    first, then claims, then exercises. State in/out without a browser: :meth:`select`, :meth:`set_params`,
+    :meth:`run` set ``.query``, ``.result`` (DataFrame), ``.chart`` (Altair chart or None) and ``.error``.
     """
 
     def __init__(self, kg: KG, queries: Catalogue | None = None, page_size: int = 15):
@@ -59,8 +62,7 @@ class QueryExplorer(w.VBox):
         self.chart: alt.Chart | None = None
         self.error: str | None = None
         self.seconds: float | None = None
-        self.picker = w.Dropdown(description="query", layout=w.Layout(width="520px"),
-                                 options=[(f"{q.summary}  [{q.name}]", q.name) for q in self.queries])
+        self.picker = QueryPicker(self.queries, self._picked)
         self.info = w.HTML()
         self.form = w.VBox()
         self.run_btn = w.Button(description="Run", button_style="primary", icon="play")
@@ -78,14 +80,13 @@ class QueryExplorer(w.VBox):
         ])
         for i, title in enumerate(("Table", "Chart", "SPARQL", "Export")):
             self.tabs.set_title(i, title)
-        self.picker.observe(lambda change: self.select(change["new"]), names="value")
         self.run_btn.on_click(lambda _: self.run())
         self.export_fmt.observe(lambda _: self._refresh_link(), names="value")
         self.save_btn.on_click(lambda _: self._save())
         super().__init__([self.picker, self.info, self.form, w.HBox([self.run_btn, self.status]), self.tabs])
         self.add_class("ptmkg-query-explorer")
-        if self.picker.value is not None:
-            self.select(self.picker.value)
+        if self.picker.dropdown.value is not None:
+            self.select(self.picker.dropdown.value)
 
     # -- state ---------------------------------------------------------------------
 
@@ -93,8 +94,8 @@ class QueryExplorer(w.VBox):
         """Show query ``name``: its description, a form for its parameters (defaults filled in), its SPARQL."""
         q = self.queries.get(name)
         self.query, self.result, self.chart, self.error = q, None, None, None
-        if self.picker.value != name:
-            self.picker.value = name
+        self.picker.show(name)
+        self.run_btn.disabled = False
         tags = " ".join(f"<code>{html.escape(t)}</code>" for t in q.tags)
         self.info.value = (f"<b>{html.escape(q.summary)}</b><br>{html.escape(q.description)}<br>{tags}")
         self.form.children = [
@@ -108,6 +109,21 @@ class QueryExplorer(w.VBox):
         self.chart_box.children = []
         self.link.value = ""
         return q
+
+    def search(self, text: str) -> list[str]:
+        """Type ``text`` in the picker's search box; returns the names it lists (the first is selected)."""
+        self.picker.search.value = text
+        return self.picker.names
+
+    def _picked(self, name: str | None) -> None:
+        if name is not None:
+            self.select(name)
+            return
+        self.query, self.result, self.chart, self.error = None, None, None, None
+        self.run_btn.disabled = True
+        self.info.value, self.form.children, self.sparql.value, self.status.value = "", [], "", ""
+        self.table.show(pl.DataFrame())
+        self.chart_box.children = []
 
     @property
     def params(self) -> dict[str, object]:
@@ -127,7 +143,8 @@ class QueryExplorer(w.VBox):
     def run(self) -> pl.DataFrame | None:
         """Run the selected query with the form's parameters; sets ``.result`` and ``.chart`` (or ``.error``)."""
         q = self.query
-        assert q is not None
+        if q is None:
+            raise PtmkgError("no query chosen: the search matches none")
         self.status.value = "<i>running…</i>"
         t0 = time.perf_counter()
         try:
