@@ -105,15 +105,15 @@ def group_top(df: pl.DataFrame, column: str, weight: str | None = None, top: int
                            .otherwise(pl.lit(other)).alias(column))
 
 
-def not_shown(total: int, **reasons: int) -> str:
-    """``12 rows not shown: 10 zeros on a log axis, 2 nulls`` ('' when every row is shown); the keyword names
-    are the reasons with underscores as spaces (``nulls=2``, ``zeros_on_a_log_axis=10``)."""
+def not_shown(total: int, unit: str = "rows", **reasons: int) -> str:
+    """``12 of 400 rows not shown: 10 zeros on a log axis, 2 nulls`` ('' when every row is shown); the keyword
+    names are the reasons with underscores as spaces (``nulls=2``, ``zeros_on_a_log_axis=10``)."""
     counted = {k.replace("_", " "): v for k, v in reasons.items() if v}
     if not counted:
         return ""
     hidden = sum(counted.values())
     parts = ", ".join(f"{v:,} {k}" for k, v in counted.items())
-    return f"{hidden:,} of {total:,} rows not shown: {parts}"
+    return f"{hidden:,} of {total:,} {unit} not shown: {parts}"
 
 
 def _type(dtype: pl.DataType) -> str:

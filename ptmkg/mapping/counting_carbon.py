@@ -2,16 +2,19 @@
 
 Keys are the file's row numbers: ``paper/key/counting-carbon/<n>``, ``model/key/counting-carbon/<n>``,
 ``run/counting-carbon/<n>``. Grid intensity is given in g/kWh and stored in unit:KiloGM-PER-KiloW-HR
-(value / 1000) with the original as ptmkg:rawValue.
+(value / 1000) with the original as ptmkg:rawValue. The reported energy carries ptmkg:reportBasis: whether its
+authors computed it as TDP × accelerators × time (ptmkg:TDPFormula, with the ptmkg:overheadFactor used, e.g. a
+PUE of 1.12) or it is independent of that formula (ptmkg:IndependentReport) — see :mod:`ptmkg.energy.basis`.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
+from ptmkg.energy.basis import report_basis
 from ptmkg.mapping.identity import slug
 from ptmkg.mapping.quantities import add_quantity
-from ptmkg.mapping.terms import Triples, entity, integer, text, typed
+from ptmkg.mapping.terms import Triples, double, entity, integer, raw_iri, text, typed
 from ptmkg.namespaces import DCT, FAIR4ML, PROV, PTMKG, SCHEMA
 from ptmkg.sources.base import SourceData
 
@@ -61,7 +64,19 @@ def to_triples(data: SourceData) -> Triples:
     add_quantity(t, runs, run, PTMKG + "duration", qty("duration"), "seconds", "SEC", "Reported")
     add_quantity(t, runs, run, PTMKG + "energy", qty("energy"), "kwh", "KiloW-HR", "Reported")
     add_quantity(t, runs, run, PTMKG + "emissions", qty("emissions"), "kg", "KiloGM", "Reported")
+    based = _with_basis(runs)
+    t.add(based.drop_nulls("basis"), qty("energy"), PTMKG + "reportBasis", raw_iri("basis"))
+    t.add(based.drop_nulls("factor"), qty("energy"), PTMKG + "overheadFactor", double("factor"))
     for col, name, unit in METRICS:
         add_quantity(t, runs, model, PTMKG + "performanceMetric", qty(name), col, unit, "Reported")
         t.add(runs.filter(pl.col(col).is_not_null()), qty(name), PTMKG + "metricName", text(pl.lit(name)))
     return t
+
+
+def _with_basis(runs: pl.DataFrame) -> pl.DataFrame:
+    """``basis`` (ptmkg:TDPFormula / ptmkg:IndependentReport IRI) and ``factor`` of each row's reported energy."""
+    found = [report_basis(kwh, tdp, n, sec / 3600 if sec is not None else None) for kwh, tdp, n, sec in
+             runs.select("kwh", "tdp_w", pl.col("accelerators").cast(pl.Float64), "seconds").iter_rows()]
+    iri = {True: PTMKG + "TDPFormula", False: PTMKG + "IndependentReport"}
+    return runs.with_columns(basis=pl.Series([iri[b.circular] if b else None for b in found], dtype=pl.String),
+                             factor=pl.Series([b.factor if b else None for b in found], dtype=pl.Float64))
