@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import re
 import sys
 import time
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from ptmkg import __version__
-from ptmkg.errors import PtmkgError
+from ptmkg.errors import PtmkgError, QueryTimeout, ResultTooLarge
 from ptmkg.resources import default_store_path
 
 if TYPE_CHECKING:  # imported where used, so that --help and --version start at once
@@ -78,6 +79,24 @@ def _date(text: str) -> str:
     except ValueError:
         pass
     raise argparse.ArgumentTypeError(f"'{text}' is not a date written YYYY-MM-DD")
+
+
+def _positive(text: str) -> float:
+    """An argparse type: a positive number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a positive number of seconds")
+    return value
+
+
+def _rows(text: str) -> int:
+    """An argparse type: a number of rows (0 or more)."""
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of rows (0 or more)")
+    return int(text)
 
 
 def summary(kg: KG) -> pl.DataFrame:
@@ -168,7 +187,20 @@ def cmd_query(args: argparse.Namespace) -> int:
         return 0
     kg = open_kg(args, read_only=True)
     kg.allow_service = tuple(args.allow_service)
-    print_frame(query.run(kg, **_params(args.param)), args.format, rows=args.rows)
+    if args.store_url:
+        if args.max_rows is not None:
+            raise PtmkgError("--max-rows caps a query on a local store; on a server, add a LIMIT")
+        if args.timeout is not None:
+            kg.timeout_s = args.timeout
+    elif args.timeout is not None or args.max_rows is not None:  # what the query's run() calls gets the limits
+        kg.query = functools.partial(kg.query, timeout=args.timeout, max_rows=args.max_rows)
+    try:
+        result = query.run(kg, **_params(args.param))
+    except QueryTimeout as e:
+        raise QueryTimeout(e.seconds, knob="--timeout") from None
+    except ResultTooLarge as e:
+        raise ResultTooLarge(e.max_rows, knob="--max-rows ") from None
+    print_frame(result, args.format, rows=args.rows)
     return 0
 
 
@@ -308,6 +340,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rows", type=int, default=50, help="rows to show in table format")
     p.add_argument("--list", action="store_true", help="list the canned queries")
     p.add_argument("--show", action="store_true", help="print the query text instead of running it")
+    p.add_argument("--timeout", type=_positive, metavar="SECONDS",
+                   help="stop the query after this long (it runs in a process that is killed; default: no limit)")
+    p.add_argument("--max-rows", type=_rows, metavar="N", help="stop when the result passes N rows (default: no cap)")
 
     p = command("info", cmd_info, "list the snapshots in the store with their triple counts")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")

@@ -34,6 +34,31 @@ class UnknownNameError(PtmkgError):
         super().__init__(f"unknown {kind} '{name}'; {hint}")
 
 
+class QueryTimeout(PtmkgError):
+    """A query ran past its time limit and its worker process was killed (the graph is still usable)."""
+
+    def __init__(self, seconds: float, knob: str = "timeout="):
+        self.seconds = seconds
+        super().__init__(f"query cancelled after {seconds:g} s (timeout); narrow it with LIMIT/filters or raise "
+                         f"{knob.strip()}")
+
+
+class ResultTooLarge(PtmkgError):
+    """A query's result passed its row cap; the worker stopped reading it (the graph is still usable)."""
+
+    def __init__(self, max_rows: int, knob: str = "max_rows="):
+        self.max_rows = max_rows
+        super().__init__(f"the result has more than {max_rows:,} rows (the cap, {knob}{max_rows}); add a LIMIT "
+                         f"or narrower filters, or raise {knob.strip()}")
+
+
+class QueryCancelled(PtmkgError):
+    """A query job was cancelled (``job.cancel()``) before it finished."""
+
+    def __init__(self) -> None:
+        super().__init__("the query was cancelled before it finished; the graph is still usable")
+
+
 def sparql_syntax_error(text: str, message: str) -> PtmkgError:
     """Oxigraph's ``error at L:C: ...`` as a message that names line and column and shows the line."""
     m = re.match(r"error at (\d+):(\d+)(?:-\d+:\d+)?: (.*)", message, re.S)

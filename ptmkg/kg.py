@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import math
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import polars as pl
+import pyoxigraph as ox
 
+from ptmkg.errors import PtmkgError
 from ptmkg.ingest import IngestResult, ingest
+from ptmkg.query_jobs import QueryJob, QueryRequest, QueryWorkers, start_in_fork, start_in_worker
 from ptmkg.sparql_guard import check_services
-from ptmkg.store import GraphStore
+from ptmkg.store import GraphStore, bind, query_result
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-
-    import pyoxigraph as ox
 
     from ptmkg.claims.runner import ClaimsRunner
     from ptmkg.energy.graph import EstimateResult
@@ -33,11 +36,54 @@ class KG(GraphStore):
 
         return RemoteKG(url, auth=auth)
 
-    def query(self, sparql: str, *, graphs: Sequence[str] | None = None,
-              **params: object) -> pl.DataFrame | bool | list[ox.Triple]:
-        """:meth:`GraphStore.query`, refusing SERVICE calls to endpoints not in :attr:`allow_service`."""
+    def query(self, sparql: str, *, graphs: Sequence[str] | None = None, timeout: float | None = None,
+              max_rows: int | None = None, **params: object) -> pl.DataFrame | bool | list[ox.Triple]:
+        """:meth:`GraphStore.query`, refusing SERVICE calls to endpoints not in :attr:`allow_service`.
+
+        With ``timeout`` (seconds) or ``max_rows``, the query runs in a process that is killed when the
+        time passes (:class:`~ptmkg.errors.QueryTimeout`) or stops reading at ``max_rows`` rows or triples
+        (:class:`~ptmkg.errors.ResultTooLarge`); the KG stays usable. See :meth:`start_query`. Ctrl-C
+        while waiting stops the query too.
+        """
+        if timeout is None and max_rows is None:
+            check_services(sparql, self.allow_service)
+            return super().query(sparql, graphs=graphs, **params)
+        job = self.start_query(sparql, graphs=graphs, timeout=timeout, max_rows=max_rows, **params)
+        try:
+            return job.result()
+        except BaseException:
+            job.cancel()
+            raise
+
+    def start_query(self, sparql: str, *, graphs: Sequence[str] | None = None, timeout: float | None = None,
+                    max_rows: int | None = None, **params: object) -> QueryJob:
+        """Start ``sparql`` in a killable process and return at once: ``job.done()``, ``job.result(wait)``
+        (what :meth:`query` returns), ``job.cancel()``, ``job.elapsed``.
+
+        An on-disk store is read by a worker process that opens it read-only: it sees what is committed
+        (this KG's own writes included). An in-memory store is read by a child forked now, which sees the
+        store as it is at this call. See :mod:`ptmkg.query_jobs`.
+        """
         check_services(sparql, self.allow_service)
-        return super().query(sparql, graphs=graphs, **params)
+        if timeout is not None and not 0 < timeout < math.inf:
+            raise PtmkgError(f"timeout must be a positive number of seconds, not {timeout!r}")
+        if max_rows is not None and (not isinstance(max_rows, int) or max_rows < 0):
+            raise PtmkgError(f"max_rows must be a whole number of rows (0 or more), not {max_rows!r}")
+        text = bind(sparql, params)
+        if self.path is None:
+            return start_in_fork(self._store, sparql, text, self._scope(graphs), timeout=timeout, max_rows=max_rows,
+                                 convert=query_result)
+        scope = None if graphs is None else tuple(n.value for n in self._scope(graphs)["default_graph"]
+                                                  if isinstance(n, ox.NamedNode))
+        return start_in_worker(self._query_workers(), sparql, QueryRequest(text, scope, max_rows), timeout=timeout,
+                               convert=query_result)
+
+    def _query_workers(self) -> QueryWorkers:
+        """This KG's query worker processes (the idle one is stopped when the KG is garbage-collected)."""
+        if getattr(self, "_workers", None) is None:
+            self._workers = QueryWorkers(self.path)
+            weakref.finalize(self, self._workers.close)
+        return self._workers
 
     def ingest(self, source: str, path: str | Path | None = None, *, force: bool = False,
                **options: object) -> IngestResult:

@@ -6,8 +6,7 @@ import os
 import re
 import signal
 import tempfile
-import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -20,9 +19,10 @@ from ptmkg.bulk import bulk_load
 from ptmkg.errors import PtmkgError, sparql_syntax_error
 from ptmkg.resources import default_store_path
 from ptmkg.mapping.terms import Triples
-from ptmkg.namespaces import CATALOG_GRAPH, GRAPH, PREFIXES, PTMKG, XSD
+from ptmkg.namespaces import CATALOG_GRAPH, PREFIXES, PTMKG, XSD
 from ptmkg.results import solutions_frame
 from ptmkg.snapshot import SnapshotInfo
+from ptmkg.store_view import open_read_only, unfinished, visible
 
 FORMATS: dict[str, ox.RdfFormat] = {
     "nquads": ox.RdfFormat.N_QUADS,
@@ -64,6 +64,17 @@ def to_term(value: object, as_iri: bool = False) -> ox.NamedNode | ox.Literal:
     if isinstance(value, date):
         return ox.Literal(value.isoformat(), datatype=ox.NamedNode(XSD + "date"))
     return ox.Literal(str(value))
+
+
+def query_result(result: bool | ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Triple]
+                 ) -> pl.DataFrame | bool | list[ox.Triple]:
+    """A query's result as ptmkg returns it: SELECT → polars DataFrame, ASK → bool, CONSTRUCT/DESCRIBE →
+    list of triples."""
+    if isinstance(result, (bool, ox.QueryBoolean)):
+        return bool(result)
+    if isinstance(result, ox.QuerySolutions):
+        return solutions_frame(result)
+    return list(result)
 
 
 def _where_brace(sparql: str) -> int:
@@ -117,20 +128,6 @@ def bind(sparql: str, params: dict[str, object]) -> str:
     return f"{sparql[:at]} VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }} {sparql[at:]}"
 
 
-def _read_only(path: Path, attempts: int = 20) -> ox.Store:
-    """``Store.read_only``, retried while a writer in another process replaces the files it lists: such an
-    open fails with "No such file" for a file the writer's compaction just removed (measured beside
-    ``ptmkg ingest``), which is a race, not damage."""
-    for attempt in range(attempts - 1):
-        try:
-            return ox.Store.read_only(str(path))
-        except RuntimeError as e:
-            if "no such file" not in str(e).lower():
-                raise
-            time.sleep(0.05 * (attempt + 1))
-    return ox.Store.read_only(str(path))
-
-
 def _open_store(path: Path, read_only: bool) -> ox.Store:
     """Open the Oxigraph store at ``path``; every way this can fail is one clear :class:`PtmkgError`."""
     if path.exists() and not path.is_dir():
@@ -142,7 +139,7 @@ def _open_store(path: Path, read_only: bool) -> ox.Store:
         raise PtmkgError(f"{path} is not a ptmkg store and not empty; choose a new or empty folder for --store")
     try:
         if read_only:
-            return _read_only(path)
+            return open_read_only(path)
         path.mkdir(parents=True, exist_ok=True)
         return ox.Store(str(path))
     except OSError as e:
@@ -172,9 +169,8 @@ class GraphStore:
         self._visible: list[ox.NamedNode] | None = None
         if not read_only:
             self._drop_unfinished()
-        elif self.unfinished():  # a killed load's graph: queries see the catalogued graphs only
-            done = self._catalogued() | {CATALOG_GRAPH}
-            self._visible = [g for g in self._store.named_graphs() if isinstance(g, ox.NamedNode) and g.value in done]
+        else:  # a killed load's graph: queries see the catalogued graphs only
+            self._visible = visible(self._store)
 
     @classmethod
     def memory(cls) -> GraphStore:
@@ -188,16 +184,10 @@ class GraphStore:
 
     # -- snapshots -----------------------------------------------------------------
 
-    def _catalogued(self) -> set[str]:
-        q = f"SELECT ?g WHERE {{ GRAPH <{CATALOG_GRAPH}> {{ ?g a <{PTMKG}Snapshot> }} }}"
-        return {row[0].value for row in self._store.query(q)}
-
     def unfinished(self) -> list[ox.NamedNode]:
         """Snapshot graphs without a catalog record: what a killed load or removal left (the next
         writable open removes them; until then queries do not see them)."""
-        done = self._catalogued()
-        return [g for g in self._store.named_graphs() if isinstance(g, ox.NamedNode) and g.value.startswith(GRAPH)
-                and g.value != CATALOG_GRAPH and g.value not in done]
+        return unfinished(self._store)
 
     def _drop_unfinished(self) -> None:
         """Remove snapshot graphs without a catalog record (a load that was killed)."""
@@ -335,22 +325,20 @@ class GraphStore:
 
         SELECT → polars DataFrame, ASK → bool, CONSTRUCT/DESCRIBE → list of triples.
         """
-        scope: dict[str, object] = {"use_default_graph_as_union": True}
-        if graphs is None and self._visible is not None:
-            scope = {"default_graph": self._visible}
-        if graphs is not None:
-            scope = {"default_graph": [ox.NamedNode(g) for g in graphs] or [ox.DefaultGraph()]}
         try:
-            result = self._store.query(bind(sparql, params), prefixes=PREFIXES, **scope)
-            if isinstance(result, ox.QueryBoolean):
-                return bool(result)
-            if isinstance(result, ox.QuerySolutions):
-                return solutions_frame(result)
-            return list(result)
+            return query_result(self._store.query(bind(sparql, params), prefixes=PREFIXES, **self._scope(graphs)))
         except SyntaxError as e:
             raise sparql_syntax_error(sparql, str(e)) from None
         except OSError as e:
             raise PtmkgError(f"a SERVICE call of the query failed: {e.strerror or e}") from None
+
+    def _scope(self, graphs: Sequence[str] | None) -> dict[str, object]:
+        """The dataset of a query: the union of all graphs (those visible), or of ``graphs`` only."""
+        if graphs is not None:
+            return {"default_graph": [ox.NamedNode(g) for g in graphs] or [ox.DefaultGraph()]}
+        if self._visible is not None:
+            return {"default_graph": self._visible}
+        return {"use_default_graph_as_union": True}
 
     def __len__(self) -> int:
         return len(self._store)
