@@ -46,6 +46,7 @@ _BOOLEAN_CALLS = {"BOUND", "ISIRI", "ISURI", "ISBLANK", "ISLITERAL", "ISNUMERIC"
 _COMPARISONS = {"=", "!=", "<", ">", "<=", ">=", "IN", "||", "&&"}
 _AGGREGATES = {"MIN", "MAX", "SAMPLE"}
 _COMPANION = "__ptmkg_double"
+_UNBOUND = "?__ptmkg_unbound"  # a variable never bound: an expression's error value
 
 
 @dataclass(frozen=True)
@@ -210,7 +211,7 @@ def _in_edits(sparql: str, toks: list[Token]) -> list[tuple[int, int, str]]:
         op, join = ("!=", " && ") if negated else ("=", " || ")
         test = join.join(f"{left.text} {op} {item}" for item in items) or ("true" if negated else "false")
         edits.append((left.start, toks[close].end,
-                      f"IF(BOUND({left.text}), ({test}), ?__ptmkg_unbound)"))
+                      f"IF(BOUND({left.text}), ({test}), {_UNBOUND})"))
     return edits
 
 
@@ -223,9 +224,48 @@ def _string_test_edits(toks: list[Token]) -> list[tuple[int, int, str]]:
                 and toks[i + 2].kind == "var" and toks[i + 3].text == ",":
             close = toks[_closing(toks, i + 1)]
             edits += [(tok.start, tok.start, f"IF(BOUND({toks[i + 2].text}), "),
-                      (close.end, close.end, ", ?__ptmkg_unbound)")]
+                      (close.end, close.end, f", {_UNBOUND})")]
     return edits
 
+
+def _order_keys(toks: list[Token], i: int) -> tuple[list[tuple[str, list[Token]]], int]:
+    """The keys of the ORDER BY whose BY is at ``i``: (direction, expression tokens), and the index after them."""
+    keys, j = [], i + 1
+    while j < len(toks):
+        tok = toks[j]
+        if tok.upper in ("ASC", "DESC") and j + 1 < len(toks) and toks[j + 1].text == "(":
+            end = _closing(toks, j + 1)
+            keys.append((tok.upper, toks[j + 2:end]))
+        elif tok.kind == "var":
+            end = j
+            keys.append(("ASC", [tok]))
+        elif tok.text == "(":
+            end = _closing(toks, j)
+            keys.append(("ASC", toks[j:end + 1]))
+        elif tok.kind in ("word", "pname", "iri") and j + 1 < len(toks) and toks[j + 1].text == "(" \
+                and tok.upper not in ("LIMIT", "OFFSET", "VALUES"):
+            end = _closing(toks, j + 1)
+            keys.append(("ASC", toks[j:end + 1]))
+        else:
+            break
+        j = end + 1
+    return keys, j
+
+
+def _sortable(sparql: str, order: list[Token]) -> str:
+    """ORDER BY keys (after the BY) with each key ``E`` as two: ``IF(isNumeric(E), E, 0)``, then ``STR(E)``.
+
+    Virtuoso orders long strings by a prefix and then by their storage id, so that
+    ``…tiny-nq-openvino`` comes before ``…tiny-nq``; as plain strings (``STR``) they sort as SPARQL says.
+    Numbers keep their numeric order. Used on the outer query only: Virtuoso refuses an expression of
+    an aggregate's alias in ORDER BY.
+    """
+    keys, _ = _order_keys([Token("word", "BY", 0, 0), *order], 0)
+    parts = []
+    for direction, expr in keys:
+        e = sparql[expr[0].start:expr[-1].end]
+        parts.append(f'{direction}(IF(isNumeric({e}), {e}, 0)) {direction}(IF(isNumeric({e}), "", STR({e})))')
+    return " ".join(parts)
 
 def unsupported(sparql: str) -> str | None:
     """The first construct of the query that Virtuoso 7 does not know (``LATERAL``), else ``None``."""
@@ -340,7 +380,7 @@ class Virtuoso(Dialect):
             f'(IF(datatype(?{v}) = <{XSD}double> || datatype(?{v}) = <{XSD}float>, '
             f'bif:sprintf("%.17g", ?{v}), "") AS ?{v}{_COMPANION})' for v in projected)
         keys = {t.text[1:] for t in order if t.kind == "var"}
-        outer = " ORDER BY " + " ".join(t.text for t in order) if order and keys <= set(projected) else ""
+        outer = " ORDER BY " + _sortable(sparql, order) if order and keys <= set(projected) else ""
         at = toks[start].start
         return (f"{sparql[:at]}SELECT {' '.join('?' + v for v in projected)} {companions} WHERE {{\n"
                 f"{sparql[at:]}\n}}{outer}")
@@ -348,6 +388,9 @@ class Virtuoso(Dialect):
     def repair(self, results: dict, sparql: str) -> dict:
         if "results" not in results:
             return results
+        if results["head"].get("vars") == ["__ASK_RETVAL"]:  # an ASK with default-graph-uri: a one-cell table
+            rows = results["results"]["bindings"]
+            return {"head": {}, "boolean": bool(rows) and rows[0]["__ASK_RETVAL"]["value"] not in ("0", "false")}
         booleans, sums = boolean_variables(sparql), sum_variables(sparql)
         names = results["head"]["vars"]
         results["head"]["vars"] = [n for n in names if not n.endswith(_COMPANION)]
