@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     from ptmkg.store import GraphStore
 
 QUERIES_DIR = resources.folder("queries")
+GROUPS: dict[str, str] = {"queries": "Queries", "claims": "Claims", "teaching": "Exercises"}
+"""A query's group (:attr:`CannedQuery.group`) → its heading, in the order listings show them."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,25 @@ class CannedQuery:
     columns: tuple[str, ...] = ()
     chart: dict[str, str] | None = None
     endpoint: str | None = None
+
+    @property
+    def group(self) -> str:
+        """``claims`` (a claim's measuring or replication query), ``teaching`` (an exercise's solution) or
+        ``queries`` (a canned query, ``fairjupyter/...`` included)."""
+        top = self.name.split("/", 1)[0] if "/" in self.name else ""
+        return top if top in GROUPS else "queries"
+
+    def __repr__(self) -> str:
+        params = f"; parameters {', '.join(self.parameters)}" if self.parameters else ""
+        return f"<query {self.name}: {self.summary}{params}>"
+
+    def _repr_html_(self) -> str:
+        tags = " ".join(f"<code>{html.escape(t)}</code>" for t in self.tags)
+        defaults = ", ".join(f"{html.escape(k)} = {html.escape(repr(v))}" for k, v in self.defaults.items())
+        return (f"<div><b>{html.escape(self.name)}</b>: {html.escape(self.summary)} {tags}</div>"
+                + (f"<div>{html.escape(self.description)}</div>" if self.description else "")
+                + (f"<div>defaults: {defaults}</div>" if defaults else "")
+                + f"<details><summary>SPARQL</summary><pre>{html.escape(self.sparql)}</pre></details>")
 
     @property
     def parameters(self) -> list[str]:
@@ -145,6 +167,32 @@ class Catalogue:
             },
             schema={"name": pl.String, "summary": pl.String, "tags": pl.String, "parameters": pl.String},
         )
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{n} {GROUPS[g].lower()}" for g, n in self._counts().items())
+        return f"<catalogue of {len(self)} queries: {counts}; .frame() as a table>"
+
+    def _repr_html_(self) -> str:
+        """Every entry, grouped (queries, claims, exercises): name, summary, tags, parameters."""
+        out = [f"<div><b>{len(self)} queries</b> (<code>kg.run(name)</code> runs one; "
+               "<code>.frame()</code> gives this as a DataFrame)</div>"]
+        cell = "padding:1px 8px;text-align:left;vertical-align:top;border-bottom:1px solid #eee"
+        for group, heading in GROUPS.items():
+            rows = [q for q in self if q.group == group]
+            if not rows:
+                continue
+            body = "".join(f"<tr><td style='{cell}'><code>{html.escape(q.name)}</code></td>"
+                           f"<td style='{cell}'>{html.escape(q.summary)}</td>"
+                           f"<td style='{cell}'>{html.escape(', '.join(q.tags))}</td>"
+                           f"<td style='{cell}'>{html.escape(', '.join(q.parameters))}</td></tr>" for q in rows)
+            head = "".join(f"<th style='{cell}'>{h}</th>" for h in ("name", "summary", "tags", "parameters"))
+            out.append(f"<h4 style='margin:8px 0 2px'>{heading} ({len(rows)})</h4>"
+                       f"<table class='ptmkg-catalogue' data-group='{group}' style='border-collapse:collapse;"
+                       f"font-size:12px'><tr>{head}</tr>{body}</table>")
+        return "".join(out)
+
+    def _counts(self) -> dict[str, int]:
+        return {g: n for g in GROUPS if (n := sum(q.group == g for q in self))}
 
     def __iter__(self):
         return iter(self.queries.values())

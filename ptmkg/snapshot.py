@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -58,6 +59,19 @@ class SnapshotInfo:
     def graph(self) -> str:
         """The named graph (and Snapshot node) IRI."""
         return f"{GRAPH}{self.source}/{self.content_hash.removeprefix('sha256:')[:12]}"
+
+    def __repr__(self) -> str:
+        files = f", {len(self.files)} file{'s' if len(self.files) != 1 else ''}" if self.files else ""
+        return (f"<snapshot {self.source}@{self.version} retrieved {self.retrieved}{files}, "
+                f"{self.content_hash[:19]}… → {self.graph}>")
+
+    def _repr_html_(self) -> str:
+        rows = [("source", self.source), ("version", self.version), ("retrieved", self.retrieved),
+                ("from", self.source_url), ("licence", self.licence or "—"), ("content hash", self.content_hash),
+                ("graph", self.graph), ("files", ", ".join(self.files) or "—")]
+        body = "".join(f"<tr><th style='text-align:left;padding:1px 8px'>{k}</th>"
+                       f"<td style='padding:1px 8px'>{html.escape(str(v))}</td></tr>" for k, v in rows)
+        return f"<table class='ptmkg-snapshot'>{body}</table>"
 
     def frame_facts(self) -> list[tuple[str, ox.NamedNode | ox.Literal]]:
         """The sampling frame (:mod:`ptmkg.frames`): kind, populations covered, how drawn, the study, and the

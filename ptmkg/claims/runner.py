@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import html
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import polars as pl
 
-from ptmkg.claims import stats
+from ptmkg.claims import display, stats
 from ptmkg.claims.definitions import (
     CLAIMS_DIR,
     DEFINITIONS_SOURCE,
@@ -82,6 +83,13 @@ class Snapshot:
         """The frame in words: ``kind (how drawn)``."""
         return f"{self.frame_kind or 'no stated frame'}" + (f" ({self.frame_method})" if self.frame_method else "")
 
+    def __repr__(self) -> str:
+        covers = f", covers {', '.join(self.covers)}" if self.covers else ""
+        return f"<Snapshot {self.label}: {self.frame}{covers}; {self.graph}>"
+
+    def _repr_html_(self) -> str:
+        return f"<code>{html.escape(repr(self))}</code>"
+
 
 @dataclass
 class PartOutcome:
@@ -110,6 +118,15 @@ class PartOutcome:
         if label == Verdict.NOT_COMPARABLE:
             return "sample does not cover the population"
         return ""
+
+    def __repr__(self) -> str:
+        label = self.decision.label.value if self.decision else "not decided"
+        r = self.result
+        if r is not None and r.estimate is not None:
+            measured = f"{statistic(r.test)} {r.estimate:.3g} (n={r.n:,})"
+        else:
+            measured = f"needs {', '.join(self.missing_fields)}" if self.missing_fields else "not measured"
+        return f"<part {self.part.name!r}: {label}; {measured}>"
 
     def row(self, claim_id: str) -> dict[str, object]:
         """One row of :func:`parts_frame`: this part's verdict, its estimate beside the published number it is
@@ -141,6 +158,10 @@ class ReplicationOutcome:
     checks: list[PartOutcome] = field(default_factory=list)
     evidence: pl.DataFrame = field(default_factory=pl.DataFrame)
 
+    def __repr__(self) -> str:
+        on = f" on {self.snapshot.label}" if self.snapshot else ""
+        return f"<replication {self.label.value}{on}: {self.reason}>"
+
 
 @dataclass
 class ClaimOutcome:
@@ -152,6 +173,17 @@ class ClaimOutcome:
     evidence: pl.DataFrame
     decision: Decision = field(default_factory=lambda: Decision(Verdict.NOT_MEASURABLE, ""))
     replication: ReplicationOutcome | None = None
+
+    def __repr__(self) -> str:
+        return f"<ClaimOutcome {display.outcome_text(self)}>"
+
+    def __str__(self) -> str:
+        from ptmkg.claims.report import text_report
+
+        return text_report([self]).rstrip()
+
+    def _repr_html_(self) -> str:
+        return display.outcome_html(self)
 
     @property
     def primary(self) -> PartOutcome | None:
@@ -278,12 +310,22 @@ class ClaimHandle:
     def __repr__(self) -> str:
         return f"<claim {self.definition.id} v{self.definition.version}: {self.definition.wording[:60]}…>"
 
+    def _repr_html_(self) -> str:
+        return display.catalogue_html({self.definition.id: self.definition})
+
 
 class ClaimsRunner:
     """``kg.claims``: run literature claims as tests against the graph."""
 
     def __init__(self, store: GraphStore):
         self.store = store
+
+    def __repr__(self) -> str:
+        ids = list(self.definitions())
+        return f"<kg.claims: {len(ids)} claims, {ids[0]} … {ids[-1]}; kg.claims.run() tests them all>"
+
+    def _repr_html_(self) -> str:
+        return display.catalogue_html(self.definitions())
 
     def definitions(self) -> dict[str, ClaimDefinition]:
         """All claim definitions by id."""

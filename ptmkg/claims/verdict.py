@@ -59,6 +59,9 @@ class Decision:
     label: Verdict
     reason: str
 
+    def __repr__(self) -> str:
+        return f"<{self.label.value}: {self.reason}>"
+
 
 @dataclass(frozen=True)
 class ReplicationDecision:
@@ -66,6 +69,9 @@ class ReplicationDecision:
 
     label: Replication
     reason: str
+
+    def __repr__(self) -> str:
+        return f"<{self.label.value}: {self.reason}>"
 
 
 _JUDGED = {Verdict.REPLICATED, Verdict.SUPPORTED, Verdict.NOT_SUPPORTED}

@@ -14,8 +14,9 @@ import polars as pl
 from ptmkg.charts import chart_widget
 from ptmkg.claims import report
 from ptmkg.claims.definitions import ClaimDefinition
+from ptmkg.claims.display import parts_table, replication_badge, verdict_badge
 from ptmkg.claims.runner import ClaimOutcome, loaded_snapshots, parts_frame, retest
-from ptmkg.claims.verdict import COMBINATION_RULE, Replication, Verdict
+from ptmkg.claims.verdict import COMBINATION_RULE
 from ptmkg.errors import PtmkgError
 from ptmkg.kg import KG
 from ptmkg.widgets.table import ResultTable
@@ -28,10 +29,6 @@ FILTERS: dict[str, tuple[str, ...]] = {
 }
 """Filter name → the evidence columns that carry it (first present wins; ``year`` may come from a date)."""
 
-COLOURS = {Verdict.REPLICATED: "#116329", Verdict.SUPPORTED: "#2da44e", Verdict.NOT_SUPPORTED: "#cf222e",
-           Verdict.INSUFFICIENT_DATA: "#9a6700", Verdict.NOT_MEASURABLE: "#6e7781", Verdict.NOT_COMPARABLE: "#8250df"}
-REPLICATION_COLOURS = {Replication.REPLICATED: "#116329", Replication.DIFFERS: "#cf222e",
-                       Replication.NOT_REPLICABLE: "#6e7781", Replication.NOT_RUN: "#9a6700"}
 _ANY = ""  # the dropdown value for "no choice" (ipywidgets shows a None value as an empty selection)
 
 
@@ -72,44 +69,6 @@ def apply_filters(evidence: pl.DataFrame, filters: dict[str, object]) -> pl.Data
         raise PtmkgError(f"evidence has no {', '.join(sorted(unknown))} column; "
                          f"filters here: {', '.join(keys) or 'none'}")
     return evidence.filter(*(keys[k] == v for k, v in filters.items())) if filters else evidence
-
-
-# -- view helpers ---------------------------------------------------------------------
-
-def verdict_badge(label: str) -> str:
-    """A coloured HTML badge for a verdict label (ValueError for an unknown label)."""
-    colour = COLOURS[Verdict(label)]
-    return (f'<span class="ptmkg-verdict" data-verdict="{html.escape(label)}" style="background:{colour};'
-            f'color:white;padding:2px 10px;border-radius:10px;font-weight:600">{html.escape(label)}</span>')
-
-
-def replication_badge(label: str) -> str:
-    """A coloured HTML badge for a replication label (ValueError for an unknown label)."""
-    colour = REPLICATION_COLOURS[Replication(label)]
-    return (f'<span class="ptmkg-replication" data-replication="{html.escape(label)}" style="background:{colour};'
-            f'color:white;padding:2px 10px;border-radius:10px;font-weight:600">{html.escape(label)}</span>')
-
-
-def parts_table(outcome: ClaimOutcome) -> str:
-    """Every part of a claim as an HTML table: its own verdict badge, the estimate beside the published number it
-    is compared with (same unit), the test, the adjusted p-value and the full reason."""
-    frame = parts_frame([outcome])
-    if frame.is_empty():
-        return ""
-    head = "".join(f"<th style='text-align:left'>{c}</th>" for c in
-                   ("part", "verdict", "statistic", "measured", "published", "tested", "p (adjusted)", "reason"))
-    rows = []
-    for r in frame.iter_rows(named=True):
-        _, part, _, stat, estimate, published, test, reason = report.part_cells(r)
-        cells = [html.escape(part), verdict_badge(r["verdict"]), html.escape(stat), f"<b>{html.escape(estimate)}</b>",
-                 html.escape(published), html.escape(test), _num(r["p_adjusted"]), html.escape(reason)]
-        rows.append("<tr class='ptmkg-part'>" + "".join(
-            f"<td style='vertical-align:top;padding:2px 6px'>{c}</td>" for c in cells) + "</tr>")
-    return f"<table class='ptmkg-parts'><tr>{head}</tr>{''.join(rows)}</table>"
-
-
-def _num(value: object) -> str:
-    return "—" if value is None else f"{value:.3g}" if isinstance(value, float) else f"{value:,}"
 
 
 class ClaimExplorer(w.VBox):

@@ -9,19 +9,10 @@ from functools import lru_cache
 
 import ipywidgets as w
 
-from ptmkg.queries import CannedQuery, Catalogue
+from ptmkg.queries import GROUPS, CannedQuery, Catalogue
 
-GROUPS: dict[str, str] = {"queries": "Queries", "claims": "Claims", "teaching": "Exercises"}
-"""Picker group → its heading, in the order the picker lists them (canned queries first)."""
 ALL = "all"
 _PREFIX = {"queries": "", "claims": "claim · ", "teaching": "exercise · "}
-
-
-def group_of(q: CannedQuery) -> str:
-    """``claims`` (a claim's measuring or replication query), ``teaching`` (an exercise's solution) or
-    ``queries`` (a canned query, such as ``fairjupyter/...``)."""
-    top = q.name.split("/", 1)[0] if "/" in q.name else ""
-    return top if top in GROUPS else "queries"
 
 
 @lru_cache(maxsize=1)
@@ -34,7 +25,7 @@ def _claim_wordings() -> dict[str, str]:
 def search_text(q: CannedQuery) -> str:
     """What a search matches against, lower-cased: name, summary, description, tags (and a claim's wording)."""
     parts = [q.name, q.summary, q.description, *q.tags]
-    if group_of(q) == "claims":
+    if q.group == "claims":
         parts.append(_claim_wordings().get(q.name.split("/", 1)[1].split(".", 1)[0], ""))
     return " ".join(parts).lower()
 
@@ -47,7 +38,7 @@ def matches(q: CannedQuery, search: str) -> bool:
 
 def label(q: CannedQuery) -> str:
     """The picker's text for a query: ``summary  [name]``, claims and exercises marked as such."""
-    return f"{_PREFIX[group_of(q)]}{q.summary}  [{q.name}]"
+    return f"{_PREFIX[q.group]}{q.summary}  [{q.name}]"
 
 
 def found(queries: Catalogue, search: str = "") -> dict[str, list[CannedQuery]]:
@@ -56,7 +47,7 @@ def found(queries: Catalogue, search: str = "") -> dict[str, list[CannedQuery]]:
     out: dict[str, list[CannedQuery]] = {g: [] for g in GROUPS}
     for q in sorted(queries, key=lambda q: ("/" in q.name, q.name)):
         if matches(q, search):
-            out[group_of(q)].append(q)
+            out[q.group].append(q)
     return out
 
 
