@@ -1,4 +1,10 @@
-"""Verdicts → RDF: one named graph per run (``graph/claims/<run-hash>``) with PROV."""
+"""Verdicts → RDF: one named graph per run (``graph/claims/<run-hash>``) with PROV.
+
+Each claim's Verdict links (``dct:hasPart``) one ptmkg:VerdictPart per tested part
+(``verdict/<run>/<claim>/part/<i>``, ``dct:isPartOf`` back): its name (rdfs:label), position, verdict,
+statistic (what the estimate measures: ``share p̂``, ``Spearman ρ``, ``count``), n, estimate, CI, raw and
+adjusted p, the published number in the estimate's unit, what its rule tests and its full reason.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +14,9 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from ptmkg import __version__
-from ptmkg.claims.runner import RUN_SOURCE, ClaimOutcome
+from ptmkg.claims.runner import RUN_SOURCE, ClaimOutcome, parts_frame
 from ptmkg.mapping import terms as t
-from ptmkg.namespaces import ID, PROV, PTMKG, RDFS
+from ptmkg.namespaces import DCT, ID, PROV, PTMKG, RDFS, SCHEMA
 from ptmkg.snapshot import SnapshotInfo, text_hash
 
 if TYPE_CHECKING:
@@ -39,6 +45,33 @@ def outcomes_frame(outcomes: list[ClaimOutcome], run_key: str) -> pl.DataFrame:
                                                 "replicated_on": pl.String, "replication_estimate": pl.Float64,
                                                 "snapshots": pl.List(pl.String),
                                                 "snapshot_hashes": pl.List(pl.String)})
+
+
+def part_rows(outcomes: list[ClaimOutcome], run_key: str) -> pl.DataFrame:
+    """One row per tested part (:func:`~ptmkg.claims.runner.parts_frame`) with its VerdictPart IRI, the claim
+    Verdict it belongs to and its 1-based position."""
+    parts = parts_frame(outcomes).with_columns(position=pl.int_range(1, pl.len() + 1).over("id"))
+    return parts.with_columns(
+        verdict_node=pl.lit(f"{ID}verdict/{run_key}/") + pl.col("id"),
+        part_node=pl.lit(f"{ID}verdict/{run_key}/") + pl.col("id") + "/part/" + pl.col("position").cast(pl.String))
+
+
+def _part_triples(out: t.Triples, parts: pl.DataFrame) -> None:
+    v, part = t.raw_iri("verdict_node"), t.raw_iri("part_node")
+    out.add(parts, v, DCT + "hasPart", part)
+    out.types(parts, part, PTMKG + "VerdictPart")
+    out.add(parts, part, DCT + "isPartOf", v)
+    out.add(parts, part, RDFS + "label", t.text("part"))
+    out.add(parts, part, SCHEMA + "position", t.integer("position"))
+    out.add(parts, part, PTMKG + "verdict", t.text("verdict"))
+    out.add(parts, part, PTMKG + "statistic", t.text("statistic"))
+    out.add(parts, part, PTMKG + "n", t.integer("n"))
+    for column, name in (("estimate", "estimate"), ("ci_low", "ciLow"), ("ci_high", "ciHigh"),
+                         ("effect_size", "effectSize"), ("p_value", "pValue"), ("p_adjusted", "pAdjusted")):
+        out.add(parts, part, PTMKG + name, t.double(column))
+    out.add(parts, part, PTMKG + "publishedNumber", t.text("published"))
+    out.add(parts, part, PTMKG + "tested", t.text("tested"))
+    out.add(parts, part, RDFS + "comment", t.text("reason"))
 
 
 def _replication_estimate(o: ClaimOutcome) -> float | None:
@@ -80,6 +113,7 @@ def run_triples(outcomes: list[ClaimOutcome], run_key: str, at: datetime) -> t.T
     out.add(used, v, PROV + "used", t.raw_iri("snapshots"))
     out.add(used, run, PROV + "used", t.raw_iri("snapshots"))
     out.add(used, t.raw_iri("snapshots"), PTMKG + "contentHash", t.text("snapshot_hashes"))
+    _part_triples(out, part_rows(outcomes, run_key))
     return out
 
 
