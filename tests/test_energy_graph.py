@@ -186,3 +186,22 @@ def test_counting_carbon_median_error_matches_library():
     assert result.estimated == len(errors) == pairs.height
     assert store_median == pytest.approx(pl.Series(errors).median(), rel=1e-12)
     assert result.estimated + sum(result.skipped.values()) == 95
+
+
+def test_reported_vs_estimated_says_which_reported_energies_were_computed_from_tdp():
+    """On Counting Carbon the estimated/reported ratio of the rows computed from TDP is the default PUE exactly
+    (the comparison only checks the arithmetic); the independent rows are the only test of the estimator."""
+    folder = shared_path("data", "counting-carbon")
+    kg = KG.memory()
+    kg.ingest("counting-carbon", folder)
+    estimate_store(kg)
+    rows = kg.run("energy-reported-vs-estimated").filter(pl.col("reported_kwh").is_not_null())
+    kinds = dict(rows.group_by("reported_basis").len().iter_rows())
+    assert set(kinds) == {"computed by its authors from TDP", "independent of TDP"}
+    assert kinds["independent of TDP"] == 2
+    pue = default_pue().pue
+    computed = rows.filter(reported_basis="computed by its authors from TDP")
+    assert computed["kwh_ratio"].median() == pytest.approx(pue, rel=1e-12)  # the default PUE, exactly
+    exact = computed.filter((pl.col("kwh_ratio") - pue).abs() < 1e-9).height
+    assert exact > computed.height / 2  # the rest: a TDP in ptmkg's table unlike the listed one, or the x1.12 rows
+    assert not rows.filter(reported_basis="independent of TDP")["kwh_ratio"].is_between(pue - 1e-6, pue + 1e-6).any()
