@@ -73,7 +73,8 @@ def counting_carbon() -> pl.DataFrame:
         ((pl.col("energy_est") - pl.col("energy_rep")).abs() / pl.col("energy_rep")).alias("rel_err_energy"),
         ((pl.col("co2_est") - pl.col("co2_rep")).abs() / pl.col("co2_rep")).alias("rel_err_co2"),
         ((pl.col("energy_est_table_tdp") - pl.col("energy_rep")).abs() / pl.col("energy_rep")).alias("rel_err_energy_table_tdp"),
-        ((pl.col("energy_est_default") - pl.col("energy_rep")).abs() / pl.col("energy_rep")).alias("rel_err_energy_default"),
+        ((pl.col("energy_est_default") - pl.col("energy_rep")).abs() / pl.col("energy_rep"))
+        .alias("rel_err_energy_default"),
         (pl.col("energy_rep") / pl.col("energy_est")).alias("ratio_rep_over_est"),
         ((pl.col("energy_rep") * pl.col("intensity") / 1000 - pl.col("co2_rep")).abs() / pl.col("co2_rep")).alias("co2_internal_err"),
     )

@@ -161,7 +161,8 @@ def chart(df: pl.DataFrame, spec: dict[str, str], *, title: str | None = None, t
         x_type = "ordinal"  # counts per depth/level read as categories
     quantitative = [c for c, k in ((x_name, x_type), (y_name, y_type)) if k == "quantitative"]
     plotted = data.height
-    nulls = data.select(pl.any_horizontal(pl.col(c).is_null() for c in quantitative).sum()).item() if quantitative else 0
+    nulls = (data.select(pl.any_horizontal(pl.col(c).is_null() for c in quantitative).sum()).item()
+             if quantitative else 0)
     data = data.drop_nulls(quantitative) if quantitative else data
     words = [c for c in (x_name, y_name, color) if c and _type(data.schema[c]) == "nominal"]
     data = data.with_columns(as_words(pl.col(c)) for c in words)

@@ -33,7 +33,8 @@ def test_each_part_is_recorded_with_its_own_verdict_numbers_and_reason():
     kg = KG.memory()
     kg.ingest("starter")
     outcomes = kg.claims.outcomes(["EN-01", "LIN-01", "ART-01"])
-    expected = parts_frame(outcomes).with_columns(position=pl.int_range(1, pl.len() + 1).over("id")).sort("id", "position")
+    expected = (parts_frame(outcomes).with_columns(position=pl.int_range(1, pl.len() + 1).over("id"))
+                .sort("id", "position"))
     graph = record_run(kg, outcomes)
     got = kg.query(PARTS % graph)
     assert got.height == expected.height >= 5

@@ -153,7 +153,8 @@ def _paired(rows: pl.DataFrame, spec: dict, part: PartOutcome, unit: str):
         tooltip=[alt.Tooltip("start:Q", title="from"), alt.Tooltip("end:Q", title="to"),
                  alt.Tooltip("count:Q", title=unit, format=",")])
     rules = alt.Chart(marks).mark_rule(strokeWidth=2).encode(
-        x="at:Q", color=alt.Color("what:N", title="line", scale=alt.Scale(domain=["no difference", "median"], range=["#555", "firebrick"])),
+        x="at:Q", color=alt.Color("what:N", title="line", scale=alt.Scale(domain=["no difference", "median"],
+                                                                          range=["#555", "firebrick"])),
         tooltip=[alt.Tooltip("what:N", title="line"), alt.Tooltip("at:Q", title="difference")])
     notes = ["bars: paired differences; grey line: 0, red: their median",
              not_shown(pairs.height, nulls=pairs.height - d.height,

@@ -35,7 +35,7 @@ class Basis:
 
     def __str__(self) -> str:
         if self.circular:
-            return f"computed by its authors as TDP × accelerators × time" + (
+            return "computed by its authors as TDP × accelerators × time" + (
                 f" × {self.factor:g}" if self.factor != 1 else "")
         return f"not TDP × accelerators × time (ratio {self.ratio:.3f}): measured or reported independently"
 
