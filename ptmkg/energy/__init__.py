@@ -4,6 +4,7 @@ parsers for hardware/duration/emission text, an estimator and model-card extract
 Pure library: no graph or store code; the store layer calls this public API.
 """
 
+from .basis import Basis, report_basis
 from .card_extract import CardCarbon, Field, extract_card, parse_provider, split_front_matter
 from .estimate import Estimate, estimate
 from .grid import Intensity, Pue, country_iso3, default_pue, find_country, grid_intensity
@@ -12,6 +13,7 @@ from .parse import (Duration, Energy, HardwareSpec, Mass, Unparsed, parse_durati
                     parse_energy, parse_hardware, parse_number)
 
 __all__ = [
+    "Basis", "report_basis",
     "CardCarbon", "Field", "extract_card", "parse_provider", "split_front_matter",
     "Estimate", "estimate",
     "Intensity", "Pue", "country_iso3", "default_pue", "find_country", "grid_intensity",
