@@ -34,3 +34,15 @@ def built_store(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("built") / "store"
     assert main(["build", "--store", str(path)]) == 0
     return path
+
+
+@pytest.fixture(scope="session")
+def shared_store(tmp_path_factory) -> Path:
+    """An on-disk store holding every shared source (``ptmkg ingest all ../shared/data``), once per run;
+    closed again, so servers and read-only opens can use it. Skips when ../shared is absent."""
+    from ptmkg.cli import main
+
+    data = shared_path("data")
+    path = tmp_path_factory.mktemp("shared") / "store"
+    assert main(["ingest", "all", str(data), "--store", str(path)]) == 0
+    return path
