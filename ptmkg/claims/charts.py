@@ -173,24 +173,27 @@ def _trend(rows: pl.DataFrame, spec: dict, part: PartOutcome, unit: str):
     monthly = data.group_by(time).agg(mean=pl.col(value).mean(), median=pl.col(value).median()).sort(time)
     index = (pl.col(time).dt.year() - 1970) * 12 + pl.col(time).dt.month() - 1 if temporal else pl.col(time)
     monthly = monthly.with_columns(sen=r.details.get("intercept", 0.0) + r.estimate * index.cast(pl.Float64))
-    per_row = spec.get("aggregate") != "month" and raw.schema[value] == pl.Float64 and \
-        rows.schema[value] != pl.Boolean
+    per_row = spec.get("aggregate") != "month" and rows.schema[value] != pl.Boolean
     central = "median" if per_row else "mean"
-    what = title_of(value) if rows.schema[value] != pl.Boolean else f"share {title_of(value)}"
+    what = title_of(value) if rows.schema[value] != pl.Boolean else f"{title_of(value)} (share)"
     x = alt.X(f"{time}:T" if temporal else f"{time}:O", title=title_of(time))
-    y = alt.Y(f"{central}:Q", title=what)
+    top = data[value].quantile(0.99, "linear") if per_row and data.height else None
+    scale = alt.Scale(domain=[min(0.0, data[value].min()), top]) if top else alt.Undefined
+    y = alt.Y(f"{central}:Q", title=what, scale=scale)
     layers = []
-    notes = []
+    notes = [f"line: {central} per {'month' if temporal else 'step'}; red dashed: Sen's slope"]
+    above = 0
     if per_row:
-        shown, sampled = _sample(data)
+        shown, sampled = _sample(data.filter(pl.col(value) <= top))
+        above = data.height - data.filter(pl.col(value) <= top).height
         layers.append(alt.Chart(shown).mark_circle(size=10, opacity=0.25, color="#888").encode(
-            x=x, y=alt.Y(f"{value}:Q", title=what)))
+            x=x, y=alt.Y(f"{value}:Q", title=what, scale=scale)))
         notes.append(sampled)
-    layers.append(alt.Chart(monthly).mark_line(point=True).encode(x=x, y=y))
-    layers.append(alt.Chart(monthly).mark_line(color="firebrick", strokeDash=[6, 3]).encode(x=x, y="sen:Q"))
-    period = "month" if temporal else "step"
-    notes = [f"line: {central} per {period}; red dashed: Sen's slope"] + notes
-    notes.append(not_shown(raw.height, nulls=raw.height - raw.drop_nulls().height))
+    layers.append(alt.Chart(monthly).mark_line(point=True, clip=True).encode(x=x, y=y))
+    layers.append(alt.Chart(monthly).mark_line(color="firebrick", strokeDash=[6, 3], clip=True).encode(
+        x=x, y=alt.Y("sen:Q", scale=scale)))
+    notes.append(not_shown(raw.height, nulls=raw.height - data.height,
+                           **({f"above_the_99th_percentile_({number(top)})": above} if above else {})))
     return alt.layer(*layers).properties(width=WIDTH, height=HEIGHT), notes
 
 
