@@ -78,8 +78,8 @@ class CannedQuery:
         """Hash of the query text (for provenance of results)."""
         return "sha256:" + hashlib.sha256(self.sparql.encode()).hexdigest()
 
-    def run(self, store: GraphStore, **params: object) -> pl.DataFrame | bool:
-        """Run with the declared defaults overridden by ``params``."""
+    def arguments(self, **params: object) -> dict[str, object]:
+        """The value of every parameter: ``params`` (None: not given) over the declared defaults."""
         unknown = set(params) - set(self.parameters)
         if unknown:
             raise PtmkgError(f"query '{self.name}' has no parameter {', '.join(sorted(unknown))}; "
@@ -88,7 +88,11 @@ class CannedQuery:
         missing = [p for p in self.parameters if p not in values]
         if missing:
             raise PtmkgError(f"query '{self.name}' needs --param {missing[0]}=VALUE")
-        return store.query(self.sparql, **{k: values[k] for k in self.parameters})
+        return {k: values[k] for k in self.parameters}
+
+    def run(self, store: GraphStore, **params: object) -> pl.DataFrame | bool:
+        """Run with the declared defaults overridden by ``params``."""
+        return store.query(self.sparql, **self.arguments(**params))
 
 
 def parse_query_file(path: Path, name: str | None = None, *, canned: bool = True) -> CannedQuery:

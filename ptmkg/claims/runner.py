@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import polars as pl
 
+from ptmkg import stoppable
 from ptmkg.claims import display, stats
 from ptmkg.claims.definitions import (
     CLAIMS_DIR,
@@ -299,9 +301,10 @@ class ClaimHandle:
     def __init__(self, runner: ClaimsRunner, definition: ClaimDefinition):
         self.runner, self.definition = runner, definition
 
-    def outcome(self, snapshots: list[str] | None = None) -> ClaimOutcome:
-        """Run this claim alone (Holm within the claim, no batch correction)."""
-        return self.runner.outcomes([self.definition.id], snapshots)[0]
+    def outcome(self, snapshots: list[str] | None = None, *, stop: threading.Event | None = None) -> ClaimOutcome:
+        """Run this claim alone (Holm within the claim, no batch correction); setting ``stop`` kills the query
+        running then (:class:`ptmkg.stoppable.Stopped`)."""
+        return self.runner.outcomes([self.definition.id], snapshots, stop=stop)[0]
 
     def evidence(self, snapshots: list[str] | None = None) -> pl.DataFrame:
         """The rows of the measuring query behind the verdict (with derived columns)."""
@@ -336,53 +339,65 @@ class ClaimsRunner:
         return ClaimHandle(self, get_definition(claim_id))
 
     def run(self, ids: list[str] | None = None, snapshots: list[str] | None = None, *,
-            record: bool = False, parts: bool = False) -> pl.DataFrame:
+            record: bool = False, parts: bool = False, progress: bool | None = None,
+            stop: threading.Event | None = None) -> pl.DataFrame:
         """Run claims (all by default) and return one row per claim (``parts``: one row per part, see
-        :func:`parts_frame`); ``record`` stores the verdicts as RDF."""
-        outcomes = self.outcomes(ids, snapshots)
+        :func:`parts_frame`); ``record`` stores the verdicts as RDF. ``progress`` and ``stop``: see
+        :meth:`outcomes`."""
+        outcomes = self.outcomes(ids, snapshots, progress=progress, stop=stop)
         if record:
             from ptmkg.claims.record import record_run
 
             record_run(self.store, outcomes)
         return parts_frame(outcomes) if parts else results_frame(outcomes)
 
-    def outcomes(self, ids: list[str] | None = None, snapshots: list[str] | None = None) -> list[ClaimOutcome]:
+    def outcomes(self, ids: list[str] | None = None, snapshots: list[str] | None = None, *,
+                 progress: bool | None = None, stop: threading.Event | None = None) -> list[ClaimOutcome]:
         """Full outcomes (parts, evidence) with Holm within each claim and Benjamini–Hochberg across the batch.
 
         Each outcome also carries its replication step, run on the loaded snapshot of the paper's own data
         whichever ``snapshots`` the verdict runs over (its p-values are not adjusted: it reproduces numbers,
-        it does not test the batch)."""
+        it does not test the batch). ``progress`` shows a bar over the claims (None: in notebooks only);
+        setting ``stop`` (from another thread) kills the query running then and raises
+        :class:`ptmkg.stoppable.Stopped`: no verdicts, as the batch correction needs them all."""
         defs = [get_definition(i) for i in ids] if ids else list(self.definitions().values())
         if not self.store.read_only:
             ensure_definitions(self.store)
         loaded = loaded_snapshots(self.store)
         chosen = resolve_snapshots(self.store, snapshots) if snapshots else latest_per_source(loaded, self.store)
-        outcomes = [self._measure(d, chosen) for d in defs]
+        outcomes = []
+        for i, d in enumerate(stoppable.progress(defs, len(defs), "claims", "claim", progress)):
+            try:
+                stoppable.check(stop, d.id)
+                o = self._measure(d, chosen, stop)
+                o.replication = self._replicate(d, loaded, stop)  # on the paper's data: no batch correction
+            except stoppable.Stopped:
+                raise stoppable.Stopped(f"the claims run (at {d.id}, {i} of {len(defs)} claims done)") from None
+            outcomes.append(o)
         _correct(outcomes)
         for o in outcomes:
-            o.replication = self._replicate(o.definition, loaded)
             _decide(o)
         return outcomes
 
-    def _measure(self, d: ClaimDefinition, chosen: list[Snapshot]) -> ClaimOutcome:
+    def _measure(self, d: ClaimDefinition, chosen: list[Snapshot], stop: threading.Event | None) -> ClaimOutcome:
         snaps = scope(d, chosen)
         if not snaps:
             where = f"sources {', '.join(d.sources)}" if d.sources else "data"
             parts = [PartOutcome(p, None, [f"a loaded snapshot of {where}"], 0.0) for p in d.parts]
             return ClaimOutcome(d, snaps, parts, pl.DataFrame())
-        parts, evidence = self._run_parts(d, d.parts, d.query.sparql, snaps, list(d.fields))
+        parts, evidence = self._run_parts(d, d.parts, d.query.sparql, snaps, list(d.fields), stop)
         return ClaimOutcome(d, snaps, parts, evidence)
 
     def _run_parts(self, d: ClaimDefinition, parts: tuple[Part, ...], sparql: str, snaps: list[Snapshot],
-                   needs: list[str]) -> tuple[list[PartOutcome], pl.DataFrame]:
+                   needs: list[str], stop: threading.Event | None) -> tuple[list[PartOutcome], pl.DataFrame]:
         """Field checks (ASK per field a part ``needs``), the measuring query over ``snaps``, and each part's test."""
         graphs = [s.graph for s in snaps]
         wanted = {f for p in parts for f in p.test.get("needs", needs)}
         missing = [name for name, pattern in d.fields.items()
-                   if name in wanted and not self.store.query(f"ASK {{ {pattern} }}", graphs=graphs)]
+                   if name in wanted and not stoppable.query(self.store, f"ASK {{ {pattern} }}", stop, graphs=graphs)]
         testable = [p for p in parts if not p.impossible]
         runnable = any(not set(p.test.get("needs", needs)) & set(missing) for p in testable)
-        evidence = self.store.query(sparql, graphs=graphs) if runnable else pl.DataFrame()
+        evidence = stoppable.query(self.store, sparql, stop, graphs=graphs) if runnable else pl.DataFrame()
         if runnable:
             evidence = derive(evidence, [op for p in testable for op in p.test.get("derive", [])])
         out = []
@@ -395,7 +410,8 @@ class ClaimsRunner:
             out.append(PartOutcome(p, measure(rows, p), [], missing_share(rows, p)))
         return out, evidence
 
-    def _replicate(self, d: ClaimDefinition, loaded: list[Snapshot]) -> ReplicationOutcome | None:
+    def _replicate(self, d: ClaimDefinition, loaded: list[Snapshot],
+                   stop: threading.Event | None) -> ReplicationOutcome | None:
         """Recompute the paper's numbers on the snapshot holding the paper's own data (``replication:``)."""
         r = d.replication
         if r is None:
@@ -408,7 +424,7 @@ class ClaimsRunner:
                                                            f"ptmkg ingest {r.source} <its folder>")
         checks = r.checks or d.parts
         sparql = (r.query or d.query).sparql
-        parts, evidence = self._run_parts(d, checks, sparql, [snap], [] if r.checks else list(d.fields))
+        parts, evidence = self._run_parts(d, checks, sparql, [snap], [] if r.checks else list(d.fields), stop)
         for p in parts:
             if p.part.impossible:
                 p.check = ReplicationDecision(Replication.NOT_REPLICABLE, f"{p.part.impossible} → NOT REPLICABLE")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -11,6 +12,7 @@ import altair as alt
 import ipywidgets as w
 import polars as pl
 
+from ptmkg import stoppable
 from ptmkg.charts import chart_widget
 from ptmkg.claims import report
 from ptmkg.claims.definitions import ClaimDefinition
@@ -19,6 +21,7 @@ from ptmkg.claims.runner import ClaimOutcome, loaded_snapshots, parts_frame, ret
 from ptmkg.claims.verdict import COMBINATION_RULE
 from ptmkg.errors import PtmkgError
 from ptmkg.kg import KG
+from ptmkg.widgets.progress import RunControl
 from ptmkg.widgets.table import ResultTable
 
 FILTERS: dict[str, tuple[str, ...]] = {
@@ -74,7 +77,9 @@ def apply_filters(evidence: pl.DataFrame, filters: dict[str, object]) -> pl.Data
 class ClaimExplorer(w.VBox):
     """Re-test a literature claim: pick it, pick a snapshot, filter its evidence; the verdict and chart follow.
 
-    State in/out without a browser: :meth:`select`, :meth:`set_snapshot`, :meth:`set_filter` set
+    Picking a claim or a snapshot measures it in the background (:meth:`start_select`,
+    :meth:`start_snapshot`; a Cancel button shows past a second). State in/out without a browser:
+    :meth:`select`, :meth:`set_snapshot`, :meth:`set_filter` set
     ``.outcome``; ``.verdict`` (the row ``kg.claims.run`` returns), ``.parts`` (one row per part),
     ``.evidence``, ``.charts`` (one per tested part, from :func:`ptmkg.claims.report.chart`) and ``.chart``
     (the first part's) read it. The page shows the claim's verdict with its parts counted, then every part
@@ -96,6 +101,7 @@ class ClaimExplorer(w.VBox):
             for d in self.definitions.values()])
         self.snapshot_picker = w.Dropdown(description="snapshot", layout=w.Layout(width="520px"))
         self.filter_box = w.HBox()
+        self.run_control = RunControl("measuring the claim")
         self.filter_controls: dict[str, w.Dropdown] = {}
         self.info = w.HTML()
         self.verdict_html = w.HTML()
@@ -106,10 +112,10 @@ class ClaimExplorer(w.VBox):
         self.tabs = w.Tab(children=[self.chart_box, self.table, self.sparql])
         for i, title in enumerate(("Chart", "Evidence", "SPARQL")):
             self.tabs.set_title(i, title)
-        self.picker.observe(lambda c: self._react(self.select, c["new"]), names="value")
-        self.snapshot_picker.observe(lambda c: self._react(self.set_snapshot, c["new"] or None), names="value")
-        super().__init__([self.picker, self.info, self.snapshot_picker, self.filter_box, self.verdict_html,
-                          self.parts_html, self.tabs])
+        self.picker.observe(lambda c: self._react(self.start_select, c["new"]), names="value")
+        self.snapshot_picker.observe(lambda c: self._react(self.start_snapshot, c["new"] or None), names="value")
+        super().__init__([self.picker, self.info, self.snapshot_picker, self.filter_box, self.run_control,
+                          self.verdict_html, self.parts_html, self.tabs])
         self.add_class("ptmkg-claim-explorer")
         self.select(claim_id or self._first_measurable())
 
@@ -152,7 +158,33 @@ class ClaimExplorer(w.VBox):
 
     def select(self, claim_id: str) -> dict[str, Any]:
         """Show claim ``claim_id`` on the current snapshot (reset when the claim cannot use it), no filters."""
+        self._show_claim(claim_id)
+        return self._measured(self._outcome(None))
+
+    def set_snapshot(self, graph: str | None) -> dict[str, Any]:
+        """Run the claim on one loaded snapshot (its graph IRI), or on the latest of each source (None)."""
+        self._use_snapshot(graph)
+        return self._measured(self._outcome(None))
+
+    def start_select(self, claim_id: str) -> threading.Thread:
+        """:meth:`select` in the background (what picking a claim does): past a second an elapsed counter and
+        a Cancel button show; Cancel kills the query running then and leaves the claim unmeasured (pick it
+        again to re-run). Returns the thread (``.run_control.wait()`` waits for it)."""
+        self._show_claim(claim_id)
+        return self._start_measure()
+
+    def start_snapshot(self, graph: str | None) -> threading.Thread:
+        """:meth:`set_snapshot` in the background (what picking a snapshot does), as :meth:`start_select`."""
+        self._use_snapshot(graph)
+        return self._start_measure()
+
+    def cancel(self) -> None:
+        """Stop the background run (what the Cancel button does)."""
+        self.run_control.cancel()
+
+    def _show_claim(self, claim_id: str) -> None:
         d = self.runner.get(claim_id).definition
+        self.run_control.cancel(drop=True)
         self.definition, self.filters = d, {}
         graphs = [g for _, g in self.snapshot_options(d)]
         if self.snapshot not in graphs:
@@ -167,18 +199,16 @@ class ClaimExplorer(w.VBox):
                            + f"<br><b>population:</b> {html.escape(d.population)} ({html.escape(d.population_key)})"
                            + (f"<br><small>{html.escape(d.note)}</small>" if d.note else "") + "</p>")
         self.sparql.value = f"<pre>{html.escape(d.query.sparql)}</pre>"
-        return self._measure()
 
-    def set_snapshot(self, graph: str | None) -> dict[str, Any]:
-        """Run the claim on one loaded snapshot (its graph IRI), or on the latest of each source (None)."""
+    def _use_snapshot(self, graph: str | None) -> None:
         graphs = [g for _, g in self.snapshot_options()]
         if graph is not None and graph not in graphs:
             raise PtmkgError(f"claim {self.definition.id} cannot run on snapshot '{graph}'; "
                              f"its snapshots: {', '.join(graphs) or 'none loaded'}")
+        self.run_control.cancel(drop=True)
         self.snapshot = graph
         with self._silence():
             self.snapshot_picker.value = graph or _ANY
-        return self._measure()
 
     def set_filter(self, name: str, value: object) -> dict[str, Any]:
         """Keep only evidence rows whose ``name`` (task, year, library, licence family) is ``value`` and re-test;
@@ -205,8 +235,35 @@ class ClaimExplorer(w.VBox):
                   if d.parts and (not d.sources or source_names(d) & sources))
         return next(usable, next(iter(self.definitions)))
 
-    def _measure(self) -> dict[str, Any]:
-        self.full = self.runner.get(self.definition.id).outcome([self.snapshot] if self.snapshot else None)
+    def _outcome(self, stop: threading.Event | None, claim_id: str | None = None,
+                 snapshot: str | None = None) -> ClaimOutcome:
+        claim_id, snapshot = (claim_id, snapshot) if claim_id else (self.definition.id, self.snapshot)
+        return self.runner.get(claim_id).outcome([snapshot] if snapshot else None, stop=stop)
+
+    def _start_measure(self) -> threading.Thread:
+        claim_id, snapshot = self.definition.id, self.snapshot
+        self.full = self.outcome = None
+        with self._silence():
+            self.filter_box.children = []
+        self.verdict_html.value = f"<i>measuring {html.escape(claim_id)}…</i>"
+        self.parts_html.value = ""
+        return self.run_control.start(lambda stop: self._outcome(stop, claim_id, snapshot), self._measured,
+                                      self._failed)
+
+    def _failed(self, error: BaseException) -> None:
+        self.full = self.outcome = None
+        self.charts = {}
+        stopped = isinstance(error, stoppable.Stopped)
+        text = f"{error}; pick the claim or a snapshot again to re-run it" if stopped else \
+            str(error) if isinstance(error, PtmkgError) else f"{type(error).__name__}: {error}"
+        self.verdict_html.value = (f"<span class='{'ptmkg-cancelled' if stopped else 'ptmkg-error'}' "
+                                   f"style='color:{'#9a6700' if stopped else '#b00'}'>{html.escape(text)}</span>")
+        self.parts_html.value = ""
+        self.table.show(pl.DataFrame())
+        self.chart_box.children = [w.HTML("<i>not measured</i>")]
+
+    def _measured(self, full: ClaimOutcome) -> dict[str, Any]:
+        self.full = full
         options = self.filter_options
         self.filters = {k: v for k, v in self.filters.items() if v in options.get(k, [])}
         self.filter_controls = {name: self._filter_control(name, values) for name, values in options.items()}

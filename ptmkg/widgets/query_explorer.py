@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 import time
 
 import altair as alt
 import ipywidgets as w
 import polars as pl
 
+from ptmkg import stoppable
 from ptmkg.charts import chart, chart_widget
 from ptmkg.errors import PtmkgError
 from ptmkg.kg import KG
 from ptmkg.queries import CannedQuery, Catalogue, catalogue
 from ptmkg.widgets import export
 from ptmkg.widgets.picker import QueryPicker
+from ptmkg.widgets.progress import RunControl
 from ptmkg.widgets.table import ResultTable
 
 
@@ -67,6 +70,7 @@ class QueryExplorer(w.VBox):
         self.form = w.VBox()
         self.run_btn = w.Button(description="Run", button_style="primary", icon="play")
         self.status = w.HTML()
+        self.run_control = RunControl("running the query")
         self.table = ResultTable(page_size=page_size)
         self.chart_box = w.VBox()
         self.sparql = w.HTML()
@@ -80,10 +84,11 @@ class QueryExplorer(w.VBox):
         ])
         for i, title in enumerate(("Table", "Chart", "SPARQL", "Export")):
             self.tabs.set_title(i, title)
-        self.run_btn.on_click(lambda _: self.run())
+        self.run_btn.on_click(lambda _: self.start())
         self.export_fmt.observe(lambda _: self._refresh_link(), names="value")
         self.save_btn.on_click(lambda _: self._save())
-        super().__init__([self.picker, self.info, self.form, w.HBox([self.run_btn, self.status]), self.tabs])
+        bar = w.HBox([self.run_btn, self.run_control, self.status])
+        super().__init__([self.picker, self.info, self.form, bar, self.tabs])
         self.add_class("ptmkg-query-explorer")
         if self.picker.dropdown.value is not None:
             self.select(self.picker.dropdown.value)
@@ -93,6 +98,7 @@ class QueryExplorer(w.VBox):
     def select(self, name: str) -> CannedQuery:
         """Show query ``name``: its description, a form for its parameters (defaults filled in), its SPARQL."""
         q = self.queries.get(name)
+        self.run_control.cancel(drop=True)  # a run of the previous query is of no use now
         self.query, self.result, self.chart, self.error = q, None, None, None
         self.picker.show(name)
         self.run_btn.disabled = False
@@ -141,30 +147,40 @@ class QueryExplorer(w.VBox):
             fields[name].value = "" if value is None else str(value)
 
     def run(self) -> pl.DataFrame | None:
-        """Run the selected query with the form's parameters; sets ``.result`` and ``.chart`` (or ``.error``)."""
-        q = self.query
-        if q is None:
-            raise PtmkgError("no query chosen: the search matches none")
+        """Run the selected query with the form's parameters and wait; sets ``.result`` and ``.chart`` (or
+        ``.error``). The Run button uses :meth:`start` instead."""
+        q = self._chosen()
         self.status.value = "<i>running…</i>"
         t0 = time.perf_counter()
         try:
-            result = q.run(self.kg, **self.params)
+            params = self.params
+            result = q.run(self.kg, **params)
         except (PtmkgError, ValueError) as e:
-            self.result, self.chart, self.error = None, None, str(e)
-            self.status.value = f'<span style="color:#b00">{html.escape(self.error)}</span>'
+            return self._failed(e)
+        return self._show(q, params, result, time.perf_counter() - t0)
+
+    def start(self) -> threading.Thread | None:
+        """Run the selected query in the background (what the Run button does): past a second an elapsed
+        counter and a Cancel button show; Cancel kills the query (``.error`` says so) and the widget stays
+        usable. Returns the thread (``.run_control.wait()`` waits for it), or None when a parameter is wrong."""
+        q = self._chosen()
+        self.status.value = "<i>running…</i>"
+        try:
+            params = self.params
+            args = q.arguments(**params)
+        except (PtmkgError, ValueError) as e:
+            self._failed(e)
             return None
-        self.seconds = time.perf_counter() - t0
-        self.result = result if isinstance(result, pl.DataFrame) else pl.DataFrame({"answer": [result]})
-        self.error = None
-        self.chart = chart(self.result, q.chart, title=q.summary) if q.chart and self.result.height else None
-        self.status.value = f"{self.result.height:,} rows in {self.seconds:.2f} s"
-        if self.result.height == 0:
-            self.status.value += " · " + html.escape(empty_hint(self.params))
-        self.table.show(self.result)
-        self.chart_box.children = [chart_widget(self.chart)] if self.chart is not None else [
-            w.HTML("<i>this query declares no chart</i>" if not q.chart else "<i>no rows to chart</i>")]
-        self._refresh_link()
-        return self.result
+
+        def work(stop: threading.Event) -> tuple[object, float]:
+            t0 = time.perf_counter()
+            return stoppable.query(self.kg, q.sparql, stop, **args), time.perf_counter() - t0
+
+        return self.run_control.start(work, lambda done: self._show(q, params, *done), self._failed)
+
+    def cancel(self) -> None:
+        """Stop the background run (what the Cancel button does)."""
+        self.run_control.cancel()
 
     def save(self, path: str) -> str:
         """Write the current result to ``path`` (.csv or .parquet); returns the path written."""
@@ -173,6 +189,35 @@ class QueryExplorer(w.VBox):
         return str(export.write(self.result, path))
 
     # -- view helpers --------------------------------------------------------------
+
+    def _chosen(self) -> CannedQuery:
+        if self.query is None:
+            raise PtmkgError("no query chosen: the search matches none")
+        return self.query
+
+    def _show(self, q: CannedQuery, params: dict[str, object], result: object, seconds: float) -> pl.DataFrame:
+        self.seconds = seconds
+        self.result = result if isinstance(result, pl.DataFrame) else pl.DataFrame({"answer": [result]})
+        self.error = None
+        self.chart = chart(self.result, q.chart, title=q.summary) if q.chart and self.result.height else None
+        self.status.value = f"{self.result.height:,} rows in {self.seconds:.2f} s"
+        if self.result.height == 0:
+            self.status.value += " · " + html.escape(empty_hint(params))
+        self.table.show(self.result)
+        self.chart_box.children = [chart_widget(self.chart)] if self.chart is not None else [
+            w.HTML("<i>this query declares no chart</i>" if not q.chart else "<i>no rows to chart</i>")]
+        self._refresh_link()
+        return self.result
+
+    def _failed(self, error: BaseException) -> None:
+        self.result, self.chart = None, None
+        if isinstance(error, stoppable.Stopped):
+            self.error = str(error)
+            self.status.value = f"<span class='ptmkg-cancelled' style='color:#9a6700'>{html.escape(self.error)}</span>"
+            return None
+        self.error = str(error) if isinstance(error, (PtmkgError, ValueError)) else f"{type(error).__name__}: {error}"
+        self.status.value = f'<span style="color:#b00">{html.escape(self.error)}</span>'
+        return None
 
     def _refresh_link(self) -> None:
         if self.result is not None and self.query is not None:
