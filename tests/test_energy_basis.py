@@ -63,3 +63,22 @@ def test_energy_calculator_runs_name_each_row_and_say_how_its_energy_was_obtaine
     assert runs["model"].str.starts_with("Counting Carbon row ").all()
     kinds = dict(runs.group_by("basis").len().iter_rows())
     assert kinds == {"computed by its authors from TDP": 93, "independent of TDP": 2}
+
+
+def test_a_report_basis_outside_the_closed_list_or_a_factor_below_1_is_a_violation():
+    import pyoxigraph as ox
+
+    kg = KG.memory()
+    kg.ingest("counting-carbon", shared_path("data", "counting-carbon"))
+    graph = kg.snapshots()["graph"][0]
+    energy = ox.NamedNode("https://w3id.org/ptmkg/id/quantity/counting-carbon/0/energy")
+    factor, g = ox.NamedNode("https://w3id.org/ptmkg/overheadFactor"), ox.NamedNode(graph)
+    for q in list(kg.oxigraph.quads_for_pattern(energy, factor, None, g)):
+        kg.oxigraph.remove(q)
+    kg.oxigraph.add(ox.Quad(energy, factor,
+                            ox.Literal("0.5", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#double")), g))
+    kg.oxigraph.add(ox.Quad(energy, ox.NamedNode("https://w3id.org/ptmkg/reportBasis"),
+                            ox.NamedNode("https://w3id.org/ptmkg/Guessed"), g))
+    found = {(v.focus_node, v.path) for v in validate_store(kg).violations if v.severity == "Violation"}
+    assert found == {(energy.value, "https://w3id.org/ptmkg/overheadFactor"),
+                     (energy.value, "https://w3id.org/ptmkg/reportBasis")}
