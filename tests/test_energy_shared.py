@@ -19,8 +19,9 @@ def _need(path: Path) -> Path:
 
 
 def test_counting_carbon_energy_reproduced():
-    """Energy = count × TDP × time (PUE 1) for every row except the four large Cloud TPU v3
-    runs, whose reported energy is 0.90-1.12× that product (taken from the papers)."""
+    """Energy = count × TDP × time (PUE 1) for every row except four large Cloud TPU v3 runs: two (14, 15) are
+    that product × a PUE of 1.12, still computed; two (60, 61) are Patterson et al.'s own figures, 1.05× and
+    0.90× of it (see test_energy_basis)."""
     df = pl.read_csv(_need(SHARED / "counting-carbon" / "co2ml95models.csv"), infer_schema_length=0)
     bad = set()
     for r in df.iter_rows(named=True):
