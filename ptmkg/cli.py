@@ -241,10 +241,21 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_optimize(args: argparse.Namespace) -> int:
-    kg = open_kg(args)
+    import gc
+
+    from ptmkg.kg import KG
+    from ptmkg.store import store_bytes
+
+    before = store_bytes(Path(args.store or default_store_path()))
     t0 = time.perf_counter()
+    kg = open_kg(args)  # a writable open deletes a killed load's files and unfinished graphs
+    path = kg.path
     kg.optimize()
-    print(f"store {kg.path} optimized in {time.perf_counter() - t0:.1f} s")
+    del kg
+    gc.collect()
+    kg = KG(path)  # reopened, RocksDB deletes the write-ahead log a large removal left for reuse
+    print(f"store {path} optimized in {time.perf_counter() - t0:.1f} s: {kg.disk_bytes() / 1e6:,.1f} MB "
+          f"(was {before / 1e6:,.1f} MB)")
     return 0
 
 

@@ -17,6 +17,7 @@ from tqdm.auto import tqdm
 from ptmkg.errors import PtmkgError, UnknownNameError
 from ptmkg.mapping.terms import Triples
 from ptmkg.sources.base import SourceData
+from ptmkg.store_view import STAGED
 
 if TYPE_CHECKING:
     from ptmkg.store import GraphStore
@@ -116,16 +117,18 @@ def ingest(store: GraphStore, source: str, path: str | Path | None = None, *, fo
     data = ingestor.read(Path(path) if path is not None else None, **options)
     info = data.snapshot
     existing = store.find_snapshot(info.source, info.content_hash)
-    if existing and not force:
+    if existing and not force and not existing.endswith(STAGED):  # (a staged one: a replace was stopped)
         count = int(store.snapshots().filter(graph=existing)["triples"][0])
         return IngestResult(info.source, existing, count, False, time.perf_counter() - t0)
     with tempfile.TemporaryDirectory(prefix="ptmkg-") as tmp:
         nt = Path(tmp) / "snapshot.nt"
         written = ingestor.map(data).write_ntriples(nt)
         del data  # the frames are not needed during the bulk load
-        load = store.replace_ntriples if existing else store.load_ntriples
         try:
-            count = load(info, nt, triples=written)
+            if existing:
+                count = store.replace_ntriples(info, nt, triples=written, previous=existing)
+            else:
+                count = store.load_ntriples(info, nt, triples=written)
         except SyntaxError as e:  # a mapped term the store rejects (the load was undone): one line, not a trace
             line = e.lineno and nt.read_text(errors="replace").splitlines()[e.lineno - 1][:160]
             raise PtmkgError(f"{info.source} ({', '.join(info.files) or path}): the store rejects a mapped term "

@@ -10,6 +10,10 @@ import pyoxigraph as ox
 
 from ptmkg.namespaces import CATALOG_GRAPH, GRAPH, PTMKG
 
+STAGED = "/staged"
+"""The suffix of a snapshot's staging graph while it is replaced (``GraphStore.replace_ntriples``): until
+the catalog names it, it is unfinished like any uncatalogued snapshot graph."""
+
 
 def open_read_only(path: Path, attempts: int = 20) -> ox.Store:
     """``Store.read_only``, retried while a writer in another process replaces the files it lists: such an

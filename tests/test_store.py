@@ -256,29 +256,26 @@ def test_export_parses_with_rdflib(memory_kg, tmp_path):
     assert len(rdflib.Dataset().parse(tmp_path / "all.nq", format="nquads")) == 2 + 13
 
 
-def test_failed_forced_reingest_keeps_the_old_snapshot(memory_kg, csv_source, monkeypatch):
+def test_failed_forced_reingest_keeps_the_old_snapshot_or_the_new_one(memory_kg, csv_source, monkeypatch):
     first = memory_kg.ingest("csvtest", csv_source)
-    store = memory_kg.oxigraph
-    before = sorted(str(q) for q in store)
-    calls = []
-
-    class InterruptOnce:
-        def __getattr__(self, name):
-            return getattr(store, name)
-
-        def extend(self, quads):
-            calls.append(quads)
-            if len(calls) == 1:  # the new snapshot's catalog record
-                raise KeyboardInterrupt
-            store.extend(quads)
-
-    monkeypatch.setattr(memory_kg, "_store", InterruptOnce())
-    with pytest.raises(KeyboardInterrupt):
+    before = sorted(str(q) for q in memory_kg.oxigraph)
+    triples = sorted(str(q.triple) for q in memory_kg.oxigraph.quads_for_pattern(None, None, None,
+                                                                                 ox.NamedNode(first.graph)))
+    monkeypatch.setenv("PTMKG_FAIL_AT", "replace:staged:loaded")  # the new content staged, not yet catalogued
+    with pytest.raises(PtmkgError, match="injected failure"):
         memory_kg.ingest("csvtest", csv_source, force=True)
-    assert len(calls) == 2
-    assert sorted(str(q) for q in store) == before
-    monkeypatch.undo()
-    assert memory_kg.snapshots()["graph"].to_list() == [first.graph]
+    assert sorted(str(q) for q in memory_kg.oxigraph) == before  # undone: the old snapshot as it was
+    monkeypatch.setenv("PTMKG_FAIL_AT", "replace:final:loaded")  # the new snapshot catalogued in its staging graph
+    with pytest.raises(PtmkgError, match="injected failure"):
+        memory_kg.ingest("csvtest", csv_source, force=True)
+    (staged,) = memory_kg.snapshots()["graph"].to_list()
+    assert staged == first.graph + "/staged" and memory_kg.unfinished() == []
+    assert sorted(str(q.triple) for q in memory_kg.oxigraph.quads_for_pattern(None, None, None,
+                                                                              ox.NamedNode(staged))) == triples
+    monkeypatch.delenv("PTMKG_FAIL_AT")
+    again = memory_kg.ingest("csvtest", csv_source)  # not forced: finishes the move
+    assert again.loaded and again.graph == first.graph
+    assert memory_kg.snapshots()["graph"].to_list() == [first.graph] and len(memory_kg) == len(before)
 
 
 def test_load_ntriples_counts_distinct_triples_when_not_told(memory_kg, tmp_path):
