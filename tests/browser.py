@@ -63,3 +63,14 @@ def jupyter_lab(root: Path, log: Path, env: dict[str, str] | None = None) -> Ite
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+def run_all_cells(page, base: str, token: str, name: str) -> None:
+    """Open notebook ``name`` alone in JupyterLab, wait for its kernel, and run every cell (returns at once)."""
+    page.goto(f"{base}/lab/tree/{name}?reset&token={token}")  # reset: only this notebook open
+    page.wait_for_function("window.jupyterapp !== undefined", timeout=60_000)
+    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
+    page.wait_for_function(  # the kernel is up and idle
+        "document.querySelector('.jp-Notebook') && "
+        "!!window.jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel", timeout=120_000)
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")

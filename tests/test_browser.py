@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from tests.browser import ARGS, ARTIFACTS, CHROMIUM, ROOT, jupyter_lab, require_browser
+from tests.browser import ARGS, ARTIFACTS, CHROMIUM, ROOT, jupyter_lab, require_browser, run_all_cells
 
 pytestmark = pytest.mark.browser
 
@@ -28,13 +28,7 @@ def _run_notebook(base: str, token: str, name: str, shot: str, ready_selector: s
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 2400})
         try:
-            page.goto(f"{base}/lab/tree/{name}?reset&token={token}")  # reset: only this notebook open
-            page.wait_for_function("window.jupyterapp !== undefined", timeout=60_000)
-            page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
-            page.wait_for_function(  # the kernel is up and idle
-                "document.querySelector('.jp-Notebook') && "
-                "!!window.jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel", timeout=120_000)
-            page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+            run_all_cells(page, base, token, name)
             page.wait_for_selector(ready_selector, timeout=300_000)
             page.wait_for_timeout(1500)  # let vega finish drawing before the screenshot
             checks = page.evaluate("""() => ({

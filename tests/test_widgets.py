@@ -229,6 +229,8 @@ def test_tree_is_depth_first_from_the_root(kg):
     assert tree["hub_id"][1].lower() == "epfl-llm/meditron-7b" and tree["indent"][1] == 1
     # every row below a node is deeper until the next sibling: indent never jumps by more than one
     assert (tree["indent"].diff().drop_nulls() <= 1).all()
+    siblings = tree.filter(pl.col("indent") == 2)["downloads"].fill_null(-1)  # meditron's children
+    assert siblings.len() == 35 and siblings.to_list() == sorted(siblings, reverse=True)  # most downloaded first
 
 
 def test_generations_and_licence_class():

@@ -97,11 +97,13 @@ class Family:
         return self.edges.filter("conflict")
 
     def tree(self) -> pl.DataFrame:
-        """Nodes in depth-first order from the root(s), with the relation to the parent shown on each row."""
+        """Nodes in depth-first order from the root(s), most downloaded siblings first, with the relation to the
+        parent shown on each row."""
         children: dict[str, list[str]] = {}
         parent_of: dict[str, tuple[str, str | None]] = {}
-        down = self.edges.join(self.nodes.select("node", "generation"), left_on="child", right_on="node")
-        for child, parent, rel in down.sort("child").select("child", "parent", "relation").iter_rows():
+        down = (self.edges.join(self.nodes.select("node", "generation", "downloads"), left_on="child", right_on="node")
+                .sort(["downloads", "child"], descending=[True, False], nulls_last=True))
+        for child, parent, rel in down.select("child", "parent", "relation").iter_rows():
             if child not in parent_of:  # a merge has several parents: show it under the first
                 parent_of[child] = (parent, rel)
                 children.setdefault(parent, []).append(child)

@@ -14,7 +14,7 @@ MAX_NODES = 2000
 
 KIND_COLOURS = {"permissive": "#1a7f37", "non-permissive": "#bc4c00", "unknown": "#6e7781"}
 TREE_CLASS = "ptmkg-tree"
-_STYLE = (f"<style>.{TREE_CLASS}{{font-size:13px;line-height:1.5}}"
+_STYLE = (f"<style>.{TREE_CLASS}{{font-size:13px;line-height:1.5;max-height:640px;overflow:auto}}"
           f".{TREE_CLASS} ul{{list-style:none;margin:0;padding-left:14px;border-left:1px solid #d0d7de}}"
           f".{TREE_CLASS} > ul{{border-left:none;padding-left:0}}"
           f".{TREE_CLASS} li{{margin:0;padding-left:6px}}"
