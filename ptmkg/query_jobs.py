@@ -131,7 +131,8 @@ def _receive_reply(stream: io.RawIOBase) -> Reply | None:
     return reply[0], data
 
 
-def _scope(store: ox.Store, graphs: tuple[str, ...] | None, hidden: list[ox.NamedNode] | None) -> dict[str, object]:
+def _scope(graphs: tuple[str, ...] | None, hidden: list[ox.NamedNode] | None) -> dict[str, object]:
+    """The dataset of a worker's query: ``graphs``, else the union (of the visible graphs when some are hidden)."""
     if graphs is not None:
         return {"default_graph": [ox.NamedNode(g) for g in graphs] or [ox.DefaultGraph()]}
     return {"use_default_graph_as_union": True} if hidden is None else {"default_graph": hidden}
@@ -153,7 +154,7 @@ def main(argv: list[str]) -> None:
     _send(channel_out, ("ready", os.getpid()))
     while (req := _receive(channel_in)) is not None:
         try:
-            scope = _scope(store, req.graphs, shown)
+            scope = _scope(req.graphs, shown)
         except ValueError as e:
             _send(channel_out, ("error", f"bad graph IRI: {e}"))
             continue
