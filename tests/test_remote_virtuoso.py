@@ -23,8 +23,8 @@ from ptmkg.remote_dialects import VIRTUOSO
 from ptmkg.remote_virtuoso import bulk_load
 from ptmkg.sparql_guard import service_targets
 from tests.test_endpoint import LOOPBACK, free_port
+from tests.test_endpoint_remote import embedded, store  # noqa: F401  (module fixtures: the starter store)
 
-SHARED_STORE = Path("/work/stores/shared")
 LOCAL = [q.name for q in catalogue() if not service_targets(q.sparql)]
 UNSUPPORTED = {"family-lineage": "LATERAL"}  # Oxigraph's extension; Virtuoso 7 has no lateral join
 # A comparison of unbound operands: SPARQL gives an error (unbound), Virtuoso a boolean. Only where a
@@ -133,21 +133,6 @@ def compare(embedded: KG, remote: KG, names: list[str]) -> list[str]:
         if not same(here, there, ordered=bool(re.search(r"(?i)\bORDER\s+BY\b", q.sparql.split("\n}")[-1]))):
             differ.append(name)
     return differ
-
-
-@pytest.fixture(scope="module")
-def store(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("virtuoso-embedded") / "store"
-    kg = KG(path)
-    for source in ("starter", "starter-carbon", "queries"):
-        kg.ingest(source)
-    del kg
-    return path
-
-
-@pytest.fixture(scope="module")
-def embedded(store) -> KG:
-    return KG(store, read_only=True)
 
 
 @pytest.fixture(scope="module")
@@ -273,8 +258,8 @@ def test_describe_gives_the_concise_bounded_description(remote, embedded):
 
 @pytest.mark.skip(reason="on the shared data Virtuoso 7.2.5 grew to 23 GB and was OOM-killed on "
                   "teaching/solutions/34-claim-zero-downloads; isNumeric in the ORDER BY rewrite fails on long strings")
-def test_all_shared_data_by_the_bulk_loader(tmp_path_factory):
-    shared = KG(SHARED_STORE, read_only=True)
+def test_all_shared_data_by_the_bulk_loader(tmp_path_factory, shared_store):
+    shared = KG(shared_store, read_only=True)
     server = VirtuosoServer(tmp_path_factory.mktemp("virtuoso-shared"), buffers=170000)
     try:
         assert bulk_load(shared, server.loads, port=server.sql_port) == list(shared.snapshots()["graph"])

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import html
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import altair as alt
@@ -22,6 +20,7 @@ from ptmkg.claims.verdict import COMBINATION_RULE
 from ptmkg.errors import PtmkgError
 from ptmkg.kg import KG
 from ptmkg.widgets.progress import RunControl
+from ptmkg.widgets.quiet import Quiet
 from ptmkg.widgets.table import ResultTable
 
 FILTERS: dict[str, tuple[str, ...]] = {
@@ -74,7 +73,7 @@ def apply_filters(evidence: pl.DataFrame, filters: dict[str, object]) -> pl.Data
     return evidence.filter(*(keys[k] == v for k, v in filters.items())) if filters else evidence
 
 
-class ClaimExplorer(w.VBox):
+class ClaimExplorer(Quiet, w.VBox):
     """Re-test a literature claim: pick it, pick a snapshot, filter its evidence; the verdict and chart follow.
 
     Picking a claim or a snapshot measures it in the background (:meth:`start_select`,
@@ -95,7 +94,6 @@ class ClaimExplorer(w.VBox):
         self.full: ClaimOutcome | None = None
         self.outcome: ClaimOutcome | None = None
         self.charts: dict[str, alt.TopLevelMixin] = {}
-        self._quiet = False
         self.picker = w.Dropdown(description="claim", layout=w.Layout(width="640px"), options=[
             (f"{d.id} — {d.wording[:80]}{'…' if len(d.wording) > 80 else ''}", d.id)
             for d in self.definitions.values()])
@@ -315,14 +313,3 @@ class ClaimExplorer(w.VBox):
         return (f"<div style='margin-top:6px'><b>replication</b> {replication_badge(v['replication'])}{on}: "
                 f"{html.escape(v['replication_reason'])}</div>")
 
-    def _react(self, method: Any, *args: object) -> None:
-        if not self._quiet:
-            method(*args)
-
-    @contextmanager
-    def _silence(self) -> Iterator[None]:
-        self._quiet, previous = True, self._quiet
-        try:
-            yield
-        finally:
-            self._quiet = previous

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from functools import lru_cache
 
 import ipywidgets as w
 
 from ptmkg.queries import GROUPS, CannedQuery, Catalogue
+from ptmkg.widgets.quiet import Quiet
 
 ALL = "all"
 _PREFIX = {"queries": "", "claims": "claim · ", "teaching": "exercise · "}
@@ -51,7 +51,7 @@ def found(queries: Catalogue, search: str = "") -> dict[str, list[CannedQuery]]:
     return out
 
 
-class QueryPicker(w.VBox):
+class QueryPicker(Quiet, w.VBox):
     """A search box, a group switch (with match counts) and a dropdown of the matching queries.
 
     ``on_pick(name)`` is called when the choice changes by the user's hand (typing a search that hides the
@@ -61,7 +61,6 @@ class QueryPicker(w.VBox):
 
     def __init__(self, queries: Catalogue, on_pick: Callable[[str | None], None]):
         self.queries, self.on_pick = queries, on_pick
-        self._quiet = False
         self.search = w.Text(placeholder="type to filter: name, title, summary, tags", description="search",
                              continuous_update=True, layout=w.Layout(width="520px"))
         self.search.add_class("ptmkg-query-search")
@@ -113,14 +112,3 @@ class QueryPicker(w.VBox):
             if name in self.names:
                 self.dropdown.value = name
 
-    def _react(self, method: Callable[..., None], *args: object) -> None:
-        if not self._quiet:
-            method(*args)
-
-    @contextmanager
-    def _silence(self) -> Iterator[None]:
-        self._quiet, previous = True, self._quiet
-        try:
-            yield
-        finally:
-            self._quiet = previous
